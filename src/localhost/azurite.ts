@@ -1,0 +1,100 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as net from 'net';
+import * as path from 'path';
+
+/** Well-known Azurite development account (public, documented constant). */
+export const DEV_ACCOUNT = 'devstoreaccount1';
+export const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface AzuritePorts {
+  blob: number;
+  queue: number;
+  table: number;
+}
+
+export const STANDARD_PORTS: AzuritePorts = { blob: 10000, queue: 10001, table: 10002 };
+
+export interface RunningAzurite {
+  ports: AzuritePorts;
+  connectionString: string;
+  stop(): Promise<void>;
+}
+
+export function devConnectionString(ports: AzuritePorts, host = '127.0.0.1'): string {
+  return (
+    `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
+    `BlobEndpoint=http://${host}:${ports.blob}/${DEV_ACCOUNT};` +
+    `QueueEndpoint=http://${host}:${ports.queue}/${DEV_ACCOUNT};` +
+    `TableEndpoint=http://${host}:${ports.table}/${DEV_ACCOUNT};`
+  );
+}
+
+export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function freePorts(): Promise<AzuritePorts> {
+  return { blob: await freePort(), queue: await freePort(), table: await freePort() };
+}
+
+function azuriteEntry(): string {
+  // Resolved lazily: azurite is a development dependency, absent from production installs.
+  const pkg = require.resolve('azurite/package.json');
+  return path.join(path.dirname(pkg), 'dist', 'src', 'azurite.js');
+}
+
+async function waitForPorts(ports: AzuritePorts, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`Azurite exited early with code ${child.exitCode}.`);
+    const open = await Promise.all([isPortOpen(ports.blob), isPortOpen(ports.queue), isPortOpen(ports.table)]);
+    if (open.every(Boolean)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Azurite did not open ports ${JSON.stringify(ports)} within ${timeoutMs} ms.`);
+}
+
+/** Starts Azurite (blob, queue, table) in memory as a child process. */
+export async function startAzurite(ports: AzuritePorts, options: { log?: boolean } = {}): Promise<RunningAzurite> {
+  const args = [
+    azuriteEntry(),
+    '--inMemoryPersistence',
+    '--skipApiVersionCheck',
+    '--disableTelemetry',
+    '--loose',
+    '--blobPort', String(ports.blob),
+    '--queuePort', String(ports.queue),
+    '--tablePort', String(ports.table),
+  ];
+  if (!options.log) args.push('--silent');
+  const child = spawn(process.execPath, args, { stdio: options.log ? 'inherit' : 'ignore' });
+  await waitForPorts(ports, child, 30000);
+  return {
+    ports,
+    connectionString: devConnectionString(ports),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

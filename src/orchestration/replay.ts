@@ -1,0 +1,301 @@
+import { EventType, FailureDetails, HistoryEvent } from '../history/events';
+import { fromJsonText } from '../util/json';
+import { NumberedAction, OrchestratorAction, describeAction } from './actions';
+import { NonDeterministicOrchestrationError, TaskFailedError, toFailureDetails } from './errors';
+import { AtomicTask, DurableTask, DurableTimerTask, ExternalEventTask, isDurableTask } from './tasks';
+
+/** How one replay of an orchestrator ended. */
+export type ReplayOutcome =
+  | { kind: 'pending' }
+  | { kind: 'completed'; output: unknown }
+  | { kind: 'failed'; failure: FailureDetails }
+  | { kind: 'continuedAsNew'; input: unknown };
+
+export interface ReplayResult {
+  outcome: ReplayOutcome;
+  /** Actions the history does not contain yet, in scheduling order. */
+  newActions: NumberedAction[];
+  customStatus: unknown;
+}
+
+/** The orchestrator code, called once per replay with the context the replay owns. */
+export type OrchestratorBody = (state: ReplayState) => unknown;
+
+/** Read-only view of the replay that the orchestration context exposes to user code. */
+export interface ReplayState {
+  readonly instanceId: string;
+  readonly orchestrationName: string;
+  readonly input: unknown;
+  readonly parentInstanceId: string | undefined;
+  readonly isReplaying: boolean;
+  readonly currentUtcDateTime: Date;
+  /** Registers a task scheduled immediately, without a yield (signalEntity, raising events). */
+  scheduleNow(task: AtomicTask): void;
+  setCustomStatus(status: unknown): void;
+  continueAsNew(input: unknown): void;
+  nextGuidCounter(): number;
+}
+
+function isIterator(value: unknown): value is Iterator<unknown, unknown, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Iterator<unknown>).next === 'function' &&
+    typeof (value as Iterator<unknown>).throw === 'function'
+  );
+}
+
+const schedulingKinds: Partial<Record<EventType, OrchestratorAction['kind']>> = {
+  [EventType.TaskScheduled]: 'callActivity',
+  [EventType.TimerCreated]: 'createTimer',
+  [EventType.SubOrchestrationInstanceCreated]: 'callSubOrchestrator',
+  [EventType.EventSent]: 'sendEvent',
+};
+
+/**
+ * Deterministic replay of one orchestration execution: feeds the recorded history and the new
+ * events to the orchestrator code, resuming it whenever the task it waits on settles, and checks
+ * that the actions it schedules match the ones history recorded.
+ */
+export class OrchestrationReplay implements ReplayState {
+  instanceId = '';
+  orchestrationName = '';
+  input: unknown = undefined;
+  parentInstanceId: string | undefined;
+  isReplaying = true;
+  currentUtcDateTime = new Date(0);
+
+  private readonly actions: AtomicTask[] = [];
+  private readonly confirmed = new Set<number>();
+  private readonly waiters = new Map<string, ExternalEventTask[]>();
+  private readonly bufferedEvents = new Map<string, unknown[]>();
+  private iterator: Iterator<unknown, unknown, unknown> | undefined;
+  private awaited: DurableTask | undefined;
+  private outcome: ReplayOutcome | undefined;
+  private customStatus: unknown = undefined;
+  private continueAsNewInput: { input: unknown } | undefined;
+  private guidCounter = 0;
+
+  constructor(private readonly body: OrchestratorBody) {}
+
+  run(pastEvents: HistoryEvent[], newEvents: HistoryEvent[]): ReplayResult {
+    const all = [...pastEvents, ...newEvents];
+    for (let i = 0; i < all.length && !this.outcome; i++) {
+      this.isReplaying = i < pastEvents.length;
+      try {
+        this.apply(all[i]);
+      } catch (e) {
+        this.outcome = { kind: 'failed', failure: toFailureDetails(e) };
+      }
+    }
+    this.isReplaying = false;
+    const newActions: NumberedAction[] = [];
+    for (const task of this.actions) {
+      if (task.id !== undefined && task.action && !this.confirmed.has(task.id)) {
+        newActions.push({ id: task.id, action: task.action });
+      }
+    }
+    return { outcome: this.outcome ?? { kind: 'pending' }, newActions, customStatus: this.customStatus };
+  }
+
+  scheduleNow(task: AtomicTask): void {
+    this.schedule(task);
+  }
+
+  setCustomStatus(status: unknown): void {
+    this.customStatus = status;
+  }
+
+  continueAsNew(input: unknown): void {
+    this.continueAsNewInput = { input };
+  }
+
+  nextGuidCounter(): number {
+    return this.guidCounter++;
+  }
+
+  private apply(event: HistoryEvent): void {
+    switch (event.EventType) {
+      case EventType.OrchestratorStarted:
+        this.currentUtcDateTime = new Date(event.Timestamp);
+        return;
+      case EventType.ExecutionStarted:
+        this.instanceId = event.OrchestrationInstance.InstanceId;
+        this.orchestrationName = event.Name;
+        this.parentInstanceId = event.ParentInstance?.OrchestrationInstance.InstanceId;
+        this.input = fromJsonText(event.Input, 'orchestration input');
+        this.start();
+        return;
+      case EventType.TaskScheduled:
+      case EventType.TimerCreated:
+      case EventType.SubOrchestrationInstanceCreated:
+      case EventType.EventSent:
+        this.confirm(event);
+        return;
+      case EventType.TaskCompleted:
+      case EventType.SubOrchestrationInstanceCompleted:
+        this.settle(event.TaskScheduledId, (t) => t.complete(fromJsonText(event.Result, 'task result')));
+        return;
+      case EventType.TaskFailed:
+      case EventType.SubOrchestrationInstanceFailed:
+        this.settle(event.TaskScheduledId, (t) =>
+          t.fail(new TaskFailedError(event.Reason ?? 'Task failed.', event.Details, event.FailureDetails)),
+        );
+        return;
+      case EventType.TimerFired:
+        this.settle(event.TimerId, (t) => t.complete(undefined));
+        return;
+      case EventType.EventRaised:
+        this.deliverEvent(event.Name, fromJsonText(event.Input, `input of event '${event.Name}'`));
+        this.resume();
+        return;
+      default:
+        return;
+    }
+  }
+
+  private start(): void {
+    const returned = this.body(this);
+    if (isIterator(returned)) {
+      this.iterator = returned;
+      this.resume();
+    } else {
+      this.finish(returned);
+    }
+  }
+
+  /** Steps the generator while the task it waits on is settled. */
+  private resume(): void {
+    const it = this.iterator;
+    if (!it) return;
+    while (!this.outcome) {
+      const awaited = this.awaited;
+      if (awaited && !awaited.isCompleted) return;
+      let step: IteratorResult<unknown, unknown>;
+      try {
+        if (!awaited) step = it.next(undefined);
+        else if (awaited.isFaulted) step = it.throw!(awaited.error);
+        else step = it.next(awaited.result);
+      } catch (e) {
+        this.outcome = { kind: 'failed', failure: toFailureDetails(e) };
+        return;
+      }
+      if (step.done) {
+        this.finish(step.value);
+        return;
+      }
+      if (!isDurableTask(step.value)) {
+        this.outcome = {
+          kind: 'failed',
+          failure: toFailureDetails(
+            new Error(
+              `Orchestrator '${this.orchestrationName}' yielded a value that is not a durable task; ` +
+                'yield only tasks returned by context.df methods.',
+            ),
+          ),
+        };
+        return;
+      }
+      this.schedule(step.value);
+      this.awaited = step.value;
+    }
+  }
+
+  private finish(output: unknown): void {
+    this.outcome = this.continueAsNewInput
+      ? { kind: 'continuedAsNew', input: this.continueAsNewInput.input }
+      : { kind: 'completed', output };
+  }
+
+  /** Numbers the actions of a task tree the first time it is yielded, depth first. */
+  private schedule(task: DurableTask): void {
+    if (task instanceof AtomicTask) {
+      if (task.scheduled) return;
+      task.scheduled = true;
+      if (task instanceof ExternalEventTask) {
+        this.registerWaiter(task);
+      } else if (task.action) {
+        task.id = this.actions.length;
+        this.actions.push(task);
+      }
+      return;
+    }
+    for (const child of task.children()) this.schedule(child);
+  }
+
+  private registerWaiter(task: ExternalEventTask): void {
+    const key = task.eventName.toLowerCase();
+    const buffered = this.bufferedEvents.get(key);
+    if (buffered && buffered.length > 0) {
+      task.complete(buffered.shift());
+      return;
+    }
+    const list = this.waiters.get(key) ?? [];
+    list.push(task);
+    this.waiters.set(key, list);
+  }
+
+  /** Event names match case-insensitively, as in Durable Functions. */
+  private deliverEvent(name: string, value: unknown): void {
+    const key = name.toLowerCase();
+    const waiting = this.waiters.get(key);
+    const waiter = waiting?.shift();
+    if (waiter) {
+      waiter.complete(value);
+      return;
+    }
+    const buffer = this.bufferedEvents.get(key) ?? [];
+    buffer.push(value);
+    this.bufferedEvents.set(key, buffer);
+  }
+
+  private confirm(event: HistoryEvent): void {
+    const expectedKind = schedulingKinds[event.EventType]!;
+    const task = this.actions[event.EventId];
+    const recorded = describeRecorded(event);
+    if (!task || !task.action) {
+      throw new NonDeterministicOrchestrationError(
+        `Non-deterministic orchestration '${this.orchestrationName}': history has ${recorded} with id ` +
+          `${event.EventId}, but the orchestrator code did not schedule it (it scheduled ${this.actions.length} ` +
+          `action(s) so far).`,
+      );
+    }
+    const action = task.action;
+    const nameMatches =
+      (event.EventType === EventType.TaskScheduled || event.EventType === EventType.SubOrchestrationInstanceCreated) &&
+      'name' in action
+        ? action.name === event.Name
+        : true;
+    if (action.kind !== expectedKind || !nameMatches) {
+      throw new NonDeterministicOrchestrationError(
+        `Non-deterministic orchestration '${this.orchestrationName}': history expects ${recorded} with id ` +
+          `${event.EventId}, but the orchestrator code scheduled ${describeAction(action)}.`,
+      );
+    }
+    this.confirmed.add(event.EventId);
+  }
+
+  private settle(id: number, settleTask: (task: AtomicTask) => void): void {
+    const task = this.actions[id];
+    // A completion for a task the code no longer waits on (e.g. a cancelled timer) changes nothing.
+    if (!task || task.isCompleted) return;
+    if (task instanceof DurableTimerTask && task.isCanceled) return;
+    settleTask(task);
+    this.resume();
+  }
+}
+
+function describeRecorded(event: HistoryEvent): string {
+  switch (event.EventType) {
+    case EventType.TaskScheduled:
+      return `CallActivity '${event.Name}'`;
+    case EventType.SubOrchestrationInstanceCreated:
+      return `CallSubOrchestrator '${event.Name}'`;
+    case EventType.TimerCreated:
+      return 'CreateTimer';
+    case EventType.EventSent:
+      return `SendEvent '${event.Name}' to '${event.InstanceId}'`;
+    default:
+      return EventType[event.EventType];
+  }
+}

@@ -1,0 +1,151 @@
+import { OrchestratorAction } from './actions';
+
+/** The public face of a durable task, as in durable-functions 3.x. */
+export interface Task {
+  readonly isCompleted: boolean;
+  readonly isFaulted: boolean;
+  readonly result?: unknown;
+}
+
+export interface TimerTask extends Task {
+  readonly isCanceled: boolean;
+  cancel(): void;
+}
+
+type TaskState = 'pending' | 'completed' | 'failed';
+
+/** Base of every task the replay tracks; compound tasks listen to their children. */
+export abstract class DurableTask implements Task {
+  private state: TaskState = 'pending';
+  private value: unknown;
+  private failure: Error | undefined;
+  private readonly listeners: DurableTask[] = [];
+
+  get isCompleted(): boolean {
+    return this.state !== 'pending';
+  }
+
+  get isFaulted(): boolean {
+    return this.state === 'failed';
+  }
+
+  get result(): unknown {
+    return this.value;
+  }
+
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Children in scheduling order; atomic tasks have none. */
+  abstract children(): DurableTask[];
+
+  addListener(parent: DurableTask): void {
+    this.listeners.push(parent);
+  }
+
+  complete(value: unknown): void {
+    if (this.state !== 'pending') return;
+    this.state = 'completed';
+    this.value = value;
+    this.notify();
+  }
+
+  fail(error: Error): void {
+    if (this.state !== 'pending') return;
+    this.state = 'failed';
+    this.failure = error;
+    this.notify();
+  }
+
+  /** Called when a child settles. */
+  protected onChildSettled(_child: DurableTask): void {}
+
+  private notify(): void {
+    for (const parent of this.listeners) parent.onChildSettled(this);
+  }
+}
+
+/** A task that maps to one action (or, for external events, to no action at all). */
+export class AtomicTask extends DurableTask {
+  /** History EventId once the replay has numbered the action. */
+  id: number | undefined;
+  scheduled = false;
+
+  constructor(readonly action: OrchestratorAction | undefined) {
+    super();
+  }
+
+  children(): DurableTask[] {
+    return [];
+  }
+}
+
+export class DurableTimerTask extends AtomicTask implements TimerTask {
+  private canceled = false;
+
+  get isCanceled(): boolean {
+    return this.canceled;
+  }
+
+  cancel(): void {
+    if (this.isCompleted) throw new Error('Cannot cancel a timer that has already fired.');
+    this.canceled = true;
+  }
+}
+
+/** waitForExternalEvent: no action; completed by an EventRaised event with its name. */
+export class ExternalEventTask extends AtomicTask {
+  constructor(readonly eventName: string) {
+    super(undefined);
+  }
+}
+
+/** Task.all: results in order; fails with the first child failure. */
+export class WhenAllTask extends DurableTask {
+  constructor(private readonly tasks: DurableTask[]) {
+    super();
+    for (const t of tasks) t.addListener(this);
+    this.evaluate();
+  }
+
+  children(): DurableTask[] {
+    return this.tasks;
+  }
+
+  protected override onChildSettled(): void {
+    this.evaluate();
+  }
+
+  private evaluate(): void {
+    const failed = this.tasks.find((t) => t.isFaulted);
+    if (failed) {
+      this.fail(failed.error ?? new Error('A task in Task.all failed.'));
+      return;
+    }
+    if (this.tasks.every((t) => t.isCompleted)) this.complete(this.tasks.map((t) => t.result));
+  }
+}
+
+/** Task.any: completes with the first child to settle (the task itself, as in the SDK). */
+export class WhenAnyTask extends DurableTask {
+  constructor(private readonly tasks: DurableTask[]) {
+    super();
+    if (tasks.length === 0) throw new Error('Task.any requires at least one task.');
+    for (const t of tasks) t.addListener(this);
+    const done = tasks.find((t) => t.isCompleted);
+    if (done) this.complete(done);
+  }
+
+  children(): DurableTask[] {
+    return this.tasks;
+  }
+
+  protected override onChildSettled(child: DurableTask): void {
+    this.complete(child);
+  }
+}
+
+export function isDurableTask(value: unknown): value is DurableTask {
+  return value instanceof DurableTask;
+}

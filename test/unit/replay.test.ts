@@ -1,0 +1,163 @@
+import { EventType, HistoryEvent, newEvent } from '../../src/history/events';
+import { DurableOrchestrationContext } from '../../src/orchestration/context';
+import { OrchestrationReplay, ReplayResult } from '../../src/orchestration/replay';
+import { Task } from '../../src/orchestration/tasks';
+
+type Gen = Generator<Task, unknown, unknown>;
+type Orchestrator = (df: DurableOrchestrationContext) => Gen | unknown;
+
+const t0 = new Date('2026-01-01T00:00:00.000Z');
+const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+
+function started(input: unknown, seconds = 0): HistoryEvent[] {
+  return [
+    newEvent({ EventType: EventType.OrchestratorStarted }, at(seconds)),
+    newEvent(
+      {
+        EventType: EventType.ExecutionStarted,
+        OrchestrationInstance: { InstanceId: 'inst1', ExecutionId: 'exec1' },
+        Name: 'Orch',
+        Version: '',
+        Input: JSON.stringify(input),
+      },
+      at(seconds),
+    ),
+  ];
+}
+const episode = (seconds: number) => newEvent({ EventType: EventType.OrchestratorStarted }, at(seconds));
+const scheduled = (id: number, name: string): HistoryEvent =>
+  newEvent({ EventType: EventType.TaskScheduled, EventId: id, Name: name, Version: '', Input: null });
+const completed = (id: number, result: unknown): HistoryEvent =>
+  newEvent({ EventType: EventType.TaskCompleted, TaskScheduledId: id, Result: JSON.stringify(result) });
+const failed = (id: number, reason: string): HistoryEvent =>
+  newEvent({ EventType: EventType.TaskFailed, TaskScheduledId: id, Reason: reason, Details: 'details' });
+const raised = (name: string, input: unknown): HistoryEvent =>
+  newEvent({ EventType: EventType.EventRaised, Name: name, Input: JSON.stringify(input) });
+
+function replay(fn: Orchestrator, past: HistoryEvent[], fresh: HistoryEvent[]): ReplayResult {
+  return new OrchestrationReplay((state) => fn(new DurableOrchestrationContext(state))).run(past, fresh);
+}
+
+const chain: Orchestrator = function* (df) {
+  const a = yield df.callActivity('Hello', 'Tokyo');
+  const b = yield df.callActivity('Hello', 'Seattle');
+  return [a, b];
+};
+
+describe('orchestration replay', () => {
+  test('first episode schedules the first activity with id 0', () => {
+    const r = replay(chain, [], started(null));
+    expect(r.outcome.kind).toBe('pending');
+    expect(r.newActions).toEqual([{ id: 0, action: { kind: 'callActivity', name: 'Hello', input: 'Tokyo' } }]);
+  });
+
+  test('replayed activities are not scheduled again; the chain completes with ordered results', () => {
+    const past = [...started(null), scheduled(0, 'Hello'), episode(1), completed(0, 'Hello Tokyo'), scheduled(1, 'Hello')];
+    const r = replay(chain, past, [episode(2), completed(1, 'Hello Seattle')]);
+    expect(r.newActions).toEqual([]);
+    expect(r.outcome).toEqual({ kind: 'completed', output: ['Hello Tokyo', 'Hello Seattle'] });
+  });
+
+  test('isReplaying is true while old history drives the code, false for new events', () => {
+    const seen: boolean[] = [];
+    const fn: Orchestrator = function* (df) {
+      seen.push(df.isReplaying);
+      yield df.callActivity('A');
+      seen.push(df.isReplaying);
+      yield df.callActivity('B');
+      seen.push(df.isReplaying);
+    };
+    replay(fn, [...started(null), scheduled(0, 'A'), episode(1), completed(0, 1), scheduled(1, 'B')], [episode(2), completed(1, 2)]);
+    expect(seen).toEqual([true, true, false]);
+  });
+
+  test('currentUtcDateTime is the time of the episode, the same on every replay', () => {
+    const times: string[] = [];
+    const fn: Orchestrator = function* (df) {
+      times.push(df.currentUtcDateTime.toISOString());
+      yield df.callActivity('A');
+      times.push(df.currentUtcDateTime.toISOString());
+    };
+    replay(fn, [...started(null, 0), scheduled(0, 'A')], [episode(5), completed(0, 1)]);
+    expect(times).toEqual([at(0).toISOString(), at(5).toISOString()]);
+  });
+
+  test('an activity failure is thrown into the orchestrator and can be caught', () => {
+    const fn: Orchestrator = function* (df) {
+      try {
+        yield df.callActivity('Boom');
+        return 'no error';
+      } catch (e) {
+        return `caught: ${(e as Error).message}`;
+      }
+    };
+    const r = replay(fn, [...started(null), scheduled(0, 'Boom')], [episode(1), failed(0, 'kaput')]);
+    expect(r.outcome).toEqual({ kind: 'completed', output: 'caught: kaput' });
+  });
+
+  test('an uncaught error fails the orchestration with message and stack', () => {
+    const fn: Orchestrator = function* () {
+      throw new Error('bad input');
+    };
+    const r = replay(fn, [], started(null));
+    expect(r.outcome.kind).toBe('failed');
+    if (r.outcome.kind !== 'failed') return;
+    expect(r.outcome.failure.ErrorMessage).toBe('bad input');
+    expect(r.outcome.failure.StackTrace).toContain('Error: bad input');
+  });
+
+  test('scheduling something other than history records is reported as nondeterminism', () => {
+    const fn: Orchestrator = function* (df) {
+      yield df.callActivity('Changed');
+    };
+    const r = replay(fn, [...started(null), scheduled(0, 'Original')], [episode(1), completed(0, 1)]);
+    expect(r.outcome.kind).toBe('failed');
+    if (r.outcome.kind !== 'failed') return;
+    expect(r.outcome.failure.ErrorMessage).toContain("CallActivity 'Original'");
+    expect(r.outcome.failure.ErrorMessage).toContain("CallActivity 'Changed'");
+  });
+
+  test('Task.all schedules every child in order and returns results in order', () => {
+    const fn: Orchestrator = function* (df) {
+      const tasks = [1, 2, 3].map((n) => df.callActivity('Square', n));
+      return yield df.Task.all(tasks);
+    };
+    const first = replay(fn, [], started(null));
+    expect(first.newActions.map((a) => a.id)).toEqual([0, 1, 2]);
+    const past = [...started(null), scheduled(0, 'Square'), scheduled(1, 'Square'), scheduled(2, 'Square')];
+    const r = replay(fn, past, [episode(1), completed(2, 9), completed(0, 1), completed(1, 4)]);
+    expect(r.outcome).toEqual({ kind: 'completed', output: [1, 4, 9] });
+  });
+
+  test('external events raised before the wait are buffered and delivered in order', () => {
+    const fn: Orchestrator = function* (df) {
+      yield df.callActivity('A');
+      const x = yield df.waitForExternalEvent('Approval');
+      const y = yield df.waitForExternalEvent('approval');
+      return [x, y];
+    };
+    const r = replay(fn, [...started(null), scheduled(0, 'A')], [episode(1), raised('Approval', 1), raised('Approval', 2), completed(0, 0)]);
+    expect(r.outcome).toEqual({ kind: 'completed', output: [1, 2] });
+  });
+
+  test('yielding something that is not a task fails with a clear message', () => {
+    const fn: Orchestrator = function* () {
+      yield 42 as unknown as Task;
+    };
+    const r = replay(fn, [], started(null));
+    expect(r.outcome.kind === 'failed' && r.outcome.failure.ErrorMessage).toMatch(/not a durable task/);
+  });
+
+  test('newGuid is deterministic across replays and unique within one', () => {
+    const fn: Orchestrator = function* (df) {
+      return [df.newGuid(), df.newGuid()];
+    };
+    const a = replay(fn, [], started(null));
+    const b = replay(fn, started(null), []);
+    expect(a.outcome).toEqual(b.outcome);
+    if (a.outcome.kind !== 'completed') throw new Error('expected completion');
+    const [g1, g2] = a.outcome.output as string[];
+    expect(g1).not.toEqual(g2);
+    expect(g1).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
