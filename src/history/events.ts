@@ -211,17 +211,21 @@ export type HistoryEvent =
   | ContinueAsNewEvent
   | GenericEvent;
 
+/** The fields a caller supplies for an event; EventId and Timestamp are optional. */
+export type EventInit = HistoryEvent extends infer E
+  ? E extends HistoryEvent
+    ? Omit<E, 'EventId' | 'IsPlayed' | 'Timestamp'> & Partial<Pick<E, 'EventId' | 'Timestamp'>>
+    : never
+  : never;
+
 /** Builds an event with the common fields filled in; EventId -1 means "no task id". */
-export function newEvent<T extends HistoryEvent>(
-  fields: Omit<T, 'EventId' | 'IsPlayed' | 'Timestamp'> & Partial<Pick<T, 'EventId' | 'Timestamp'>>,
-  now: Date = new Date(),
-): T {
+export function newEvent<T extends EventInit>(fields: T, now: Date = new Date()): Extract<HistoryEvent, { EventType: T['EventType'] }> {
   return {
     EventId: -1,
     IsPlayed: false,
     Timestamp: now.toISOString(),
     ...fields,
-  } as T;
+  } as unknown as Extract<HistoryEvent, { EventType: T['EventType'] }>;
 }
 
 /** Events that answer a scheduled task, carrying the id of the event that scheduled it. */

@@ -1,0 +1,127 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { validateTaskHubName } from '../storage/names';
+
+/** Engine settings, read from host.json `extensions.durableTask` with the extension's defaults. */
+export interface DurableSettings {
+  hubName: string;
+  connectionName: string;
+  partitionCount: number;
+  controlQueueBatchSize: number;
+  controlQueueVisibilityTimeoutMs: number;
+  workItemQueueVisibilityTimeoutMs: number;
+  maxQueuePollingIntervalMs: number;
+  maxConcurrentActivityFunctions: number;
+  maxConcurrentOrchestratorFunctions: number;
+  leaseIntervalMs: number;
+  leaseRenewIntervalMs: number;
+  leaseAcquireIntervalMs: number;
+  workerId: string;
+}
+
+export const DEFAULT_HUB_NAME = 'DurableFunctionsHub';
+
+const defaults: Omit<DurableSettings, 'workerId'> = {
+  hubName: DEFAULT_HUB_NAME,
+  connectionName: 'AzureWebJobsStorage',
+  partitionCount: 4,
+  controlQueueBatchSize: 32,
+  controlQueueVisibilityTimeoutMs: 5 * 60_000,
+  workItemQueueVisibilityTimeoutMs: 5 * 60_000,
+  maxQueuePollingIntervalMs: 30_000,
+  maxConcurrentActivityFunctions: 10,
+  maxConcurrentOrchestratorFunctions: 10,
+  leaseIntervalMs: 30_000,
+  leaseRenewIntervalMs: 10_000,
+  leaseAcquireIntervalMs: 10_000,
+};
+
+/** Parses .NET TimeSpan text ("hh:mm:ss[.fff]" or "d.hh:mm:ss") to milliseconds. */
+export function parseTimeSpan(text: string, setting: string): number {
+  const m = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?$/.exec(text.trim());
+  if (!m) throw new Error(`host.json setting '${setting}' must be a TimeSpan like "00:00:30", got '${text}'.`);
+  const [, d, h, min, s, frac] = m;
+  const ms = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
+  return (((Number(d ?? 0) * 24 + Number(h)) * 60 + Number(min)) * 60 + Number(s)) * 1000 + ms;
+}
+
+type Json = Record<string, unknown>;
+
+function readJson(file: string): Json | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const text = fs.readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text) as Json;
+  } catch (e) {
+    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function intSetting(section: Json, key: string, fallback: number, min: number, max: number): number {
+  const value = section[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`host.json setting '${key}' must be an integer between ${min} and ${max}, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+function timeSetting(section: Json, key: string, fallback: number): number {
+  const value = section[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string') throw new Error(`host.json setting '${key}' must be a TimeSpan string.`);
+  return parseTimeSpan(value, key);
+}
+
+/** Resolves `%AppSetting%` references the way the Functions host does for hubName. */
+function expandAppSetting(value: string, env: NodeJS.ProcessEnv): string {
+  return value.replace(/%([^%]+)%/g, (_, name: string) => {
+    const resolved = env[name];
+    if (resolved === undefined) throw new Error(`host.json refers to app setting '%${name}%', which is not set.`);
+    return resolved;
+  });
+}
+
+export function loadSettings(appRoot: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): DurableSettings {
+  const host = readJson(path.join(appRoot, 'host.json')) ?? {};
+  const extensions = (host.extensions as Json | undefined) ?? {};
+  const durable = (extensions.durableTask as Json | undefined) ?? {};
+  const provider = (durable.storageProvider as Json | undefined) ?? {};
+  const hubName = expandAppSetting(String(durable.hubName ?? env.DURABLE_TASK_HUB_NAME ?? defaults.hubName), env);
+  validateTaskHubName(hubName);
+  return {
+    hubName,
+    connectionName: String(provider.connectionName ?? provider.connectionStringName ?? defaults.connectionName),
+    partitionCount: intSetting(provider, 'partitionCount', defaults.partitionCount, 1, 16),
+    controlQueueBatchSize: intSetting(provider, 'controlQueueBatchSize', defaults.controlQueueBatchSize, 1, 32),
+    controlQueueVisibilityTimeoutMs: timeSetting(provider, 'controlQueueVisibilityTimeout', defaults.controlQueueVisibilityTimeoutMs),
+    workItemQueueVisibilityTimeoutMs: timeSetting(provider, 'workItemQueueVisibilityTimeout', defaults.workItemQueueVisibilityTimeoutMs),
+    maxQueuePollingIntervalMs: timeSetting(provider, 'maxQueuePollingInterval', defaults.maxQueuePollingIntervalMs),
+    maxConcurrentActivityFunctions: intSetting(durable, 'maxConcurrentActivityFunctions', defaults.maxConcurrentActivityFunctions, 1, 1000),
+    maxConcurrentOrchestratorFunctions: intSetting(durable, 'maxConcurrentOrchestratorFunctions', defaults.maxConcurrentOrchestratorFunctions, 1, 1000),
+    leaseIntervalMs: defaults.leaseIntervalMs,
+    leaseRenewIntervalMs: defaults.leaseRenewIntervalMs,
+    leaseAcquireIntervalMs: defaults.leaseAcquireIntervalMs,
+    workerId: `${require('os').hostname()}-${process.pid}`,
+  };
+}
+
+/** Values of local.settings.json, applied to the environment where not already set (as `func start` does). */
+export function applyLocalSettings(appRoot: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): void {
+  const local = readJson(path.join(appRoot, 'local.settings.json'));
+  const values = (local?.Values as Record<string, unknown> | undefined) ?? {};
+  for (const [key, value] of Object.entries(values)) {
+    if (env[key] === undefined && value !== undefined && value !== null) env[key] = String(value);
+  }
+}
+
+export function connectionStringFor(settings: DurableSettings, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[settings.connectionName] ?? env[`${settings.connectionName}__connectionString`];
+  if (!value) {
+    throw new Error(
+      `The storage connection app setting '${settings.connectionName}' is not set; set it in the environment ` +
+        'or in local.settings.json (e.g. "UseDevelopmentStorage=true").',
+    );
+  }
+  return value;
+}

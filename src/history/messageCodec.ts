@@ -1,0 +1,103 @@
+import { EventType, HistoryEvent, OrchestrationInstance } from './events';
+
+/**
+ * Queue messages of the task hub: DurableTask.AzureStorage's MessageData envelope around a
+ * DurableTask.Core TaskMessage, serialized with Newtonsoft-style `$type` annotations so the
+ * .NET backend can read what we write (and we ignore the annotations when reading theirs).
+ */
+
+export interface TaskMessage {
+  Event: HistoryEvent;
+  SequenceNumber: number;
+  OrchestrationInstance: OrchestrationInstance;
+}
+
+export interface MessageData {
+  ActivityId: string;
+  TaskMessage: TaskMessage;
+  CompressedBlobName: string | null;
+  SequenceNumber: number;
+  Episode?: number;
+  Sender?: OrchestrationInstance | null;
+  SerializableTraceContext?: string | null;
+}
+
+const CORE = 'DurableTask.Core';
+
+/** .NET class name of each event type (most are `<Name>Event`). */
+function eventClassName(type: EventType): string {
+  const name = EventType[type];
+  return name.endsWith('Event') ? name : `${name}Event`;
+}
+
+function typed<T extends object>(typeName: string, value: T): T & { $type: string } {
+  return { $type: typeName, ...value };
+}
+
+function withInstanceType(instance: OrchestrationInstance): OrchestrationInstance {
+  return typed(`${CORE}.OrchestrationInstance, ${CORE}`, instance);
+}
+
+function annotateEvent(event: HistoryEvent): Record<string, unknown> {
+  const copy: Record<string, unknown> = { $type: `${CORE}.History.${eventClassName(event.EventType)}, ${CORE}`, ...event };
+  if (event.EventType === EventType.ExecutionStarted) {
+    copy.OrchestrationInstance = withInstanceType(event.OrchestrationInstance);
+    if (event.ParentInstance) {
+      copy.ParentInstance = typed(`${CORE}.ParentInstance, ${CORE}`, {
+        ...event.ParentInstance,
+        OrchestrationInstance: withInstanceType(event.ParentInstance.OrchestrationInstance),
+      });
+    }
+  }
+  if ('FailureDetails' in event && event.FailureDetails) {
+    copy.FailureDetails = typed(`${CORE}.FailureDetails, ${CORE}`, event.FailureDetails);
+  }
+  return copy;
+}
+
+export function encodeMessage(message: MessageData): string {
+  const body = typed('DurableTask.AzureStorage.MessageData, DurableTask.AzureStorage', {
+    ActivityId: message.ActivityId,
+    TaskMessage: typed(`${CORE}.TaskMessage, ${CORE}`, {
+      Event: annotateEvent(message.TaskMessage.Event),
+      SequenceNumber: message.TaskMessage.SequenceNumber,
+      OrchestrationInstance: withInstanceType(message.TaskMessage.OrchestrationInstance),
+    }),
+    CompressedBlobName: message.CompressedBlobName,
+    SequenceNumber: message.SequenceNumber,
+    Episode: message.Episode ?? 0,
+    Sender: message.Sender ? withInstanceType(message.Sender) : null,
+    SerializableTraceContext: message.SerializableTraceContext ?? null,
+  });
+  return JSON.stringify(body);
+}
+
+function stripTypes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripTypes);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (k !== '$type') out[k] = stripTypes(v);
+    return out;
+  }
+  return value;
+}
+
+/** Parses a queue message; throws a descriptive error for anything that is not a task hub message. */
+export function decodeMessage(text: string): MessageData {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`Queue message is not JSON: ${(e as Error).message}`);
+  }
+  const data = stripTypes(parsed) as MessageData;
+  if (!data || typeof data !== 'object' || typeof data.TaskMessage !== 'object' || data.TaskMessage === null) {
+    if (data && typeof data === 'object' && data.CompressedBlobName) return data;
+    throw new Error('Queue message has no TaskMessage: not a DurableTask message.');
+  }
+  const event = data.TaskMessage.Event as HistoryEvent | undefined;
+  if (!event || typeof event.EventType !== 'number' || EventType[event.EventType] === undefined) {
+    throw new Error('Queue message carries no recognizable history event.');
+  }
+  return data;
+}

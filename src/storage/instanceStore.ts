@@ -1,0 +1,126 @@
+import { TableClient } from '@azure/data-tables';
+import { RuntimeStatusName } from '../history/events';
+import { offloadLargeColumns, restoreLargeColumns } from './largeColumns';
+import { LargeMessageStore, ignoreNotFound } from './largeMessages';
+
+/** One row of `<hub>Instances`: PartitionKey = instance id, RowKey = "". */
+export interface InstanceState {
+  instanceId: string;
+  name: string;
+  version: string;
+  executionId: string;
+  /** JSON texts as stored; undefined when absent. */
+  input?: string;
+  output?: string;
+  customStatus?: string;
+  runtimeStatus: RuntimeStatusName;
+  createdTime: Date;
+  lastUpdatedTime: Date;
+  completedTime?: Date;
+  scheduledStartTime?: Date;
+  generation: number;
+  parentInstanceId?: string;
+  etag?: string;
+}
+
+const LARGE_COLUMNS = ['Input', 'Output', 'CustomStatus'] as const;
+
+export class InstanceAlreadyExistsError extends Error {
+  constructor(instanceId: string, status: string) {
+    super(`An orchestration with instance ID '${instanceId}' already exists and is ${status}.`);
+    this.name = 'InstanceAlreadyExistsError';
+  }
+}
+
+export class InstanceStore {
+  constructor(
+    readonly table: TableClient,
+    private readonly blobs: LargeMessageStore,
+    private readonly hubName: string,
+  ) {}
+
+  async get(instanceId: string): Promise<InstanceState | undefined> {
+    let row: Record<string, unknown>;
+    try {
+      row = await this.table.getEntity<Record<string, unknown>>(instanceId, '');
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw e;
+    }
+    await restoreLargeColumns(row, this.blobs);
+    return fromRow(row);
+  }
+
+  /** Inserts, or replaces a row whose ETag is `replaceEtag`; 409/412 mean someone else won. */
+  async create(state: InstanceState, replaceEtag?: string): Promise<void> {
+    const row = await this.toStoredRow(state);
+    try {
+      if (replaceEtag) await this.table.updateEntity(row, 'Replace', { etag: replaceEtag });
+      else await this.table.createEntity(row);
+    } catch (e) {
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status === 409 || status === 412) throw new InstanceAlreadyExistsError(state.instanceId, 'being created');
+      throw e;
+    }
+  }
+
+  async upsert(state: InstanceState): Promise<void> {
+    await this.table.upsertEntity(await this.toStoredRow(state), 'Replace');
+  }
+
+  async delete(instanceId: string, etag?: string): Promise<void> {
+    await this.table.deleteEntity(instanceId, '', etag ? { etag } : undefined).catch(ignoreNotFound);
+  }
+
+  private async toStoredRow(state: InstanceState): Promise<Record<string, unknown> & { partitionKey: string; rowKey: string }> {
+    const row: Record<string, unknown> & { partitionKey: string; rowKey: string } = {
+      partitionKey: state.instanceId,
+      rowKey: '',
+      Name: state.name,
+      Version: state.version,
+      ExecutionId: state.executionId,
+      RuntimeStatus: state.runtimeStatus,
+      CreatedTime: state.createdTime,
+      LastUpdatedTime: state.lastUpdatedTime,
+      TaskHubName: this.hubName,
+      Generation: state.generation,
+    };
+    if (state.input !== undefined) row.Input = state.input;
+    if (state.output !== undefined) row.Output = state.output;
+    if (state.customStatus !== undefined) row.CustomStatus = state.customStatus;
+    if (state.completedTime) row.CompletedTime = state.completedTime;
+    if (state.scheduledStartTime) row.ScheduledStartTime = state.scheduledStartTime;
+    if (state.parentInstanceId) row.ParentInstanceId = state.parentInstanceId;
+    await offloadLargeColumns(row, LARGE_COLUMNS, `${state.instanceId}/instance-${state.executionId}`, this.blobs);
+    return row;
+  }
+}
+
+function asDate(value: unknown): Date | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  return value instanceof Date ? value : new Date(String(value));
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function fromRow(row: Record<string, unknown>): InstanceState {
+  return {
+    instanceId: String(row.partitionKey),
+    name: String(row.Name ?? ''),
+    version: String(row.Version ?? ''),
+    executionId: String(row.ExecutionId ?? ''),
+    input: optionalString(row.Input),
+    output: optionalString(row.Output),
+    customStatus: optionalString(row.CustomStatus),
+    runtimeStatus: String(row.RuntimeStatus ?? 'Pending') as RuntimeStatusName,
+    createdTime: asDate(row.CreatedTime) ?? new Date(0),
+    lastUpdatedTime: asDate(row.LastUpdatedTime) ?? new Date(0),
+    completedTime: asDate(row.CompletedTime),
+    scheduledStartTime: asDate(row.ScheduledStartTime),
+    generation: typeof row.Generation === 'number' ? row.Generation : 0,
+    parentInstanceId: optionalString(row.ParentInstanceId),
+    etag: optionalString(row.etag),
+  };
+}

@@ -1,0 +1,35 @@
+import { ContainerClient } from '@azure/storage-blob';
+import { gunzipSync, gzipSync } from 'zlib';
+
+/** Payloads too big for a queue message or a table cell live gzipped in the `-largemessages` container. */
+export class LargeMessageStore {
+  constructor(private readonly container: ContainerClient) {}
+
+  async upload(blobName: string, text: string): Promise<void> {
+    const body = gzipSync(Buffer.from(text, 'utf8'));
+    await this.container.getBlockBlobClient(blobName).uploadData(body, {
+      blobHTTPHeaders: { blobContentType: 'application/octet-stream', blobContentEncoding: 'gzip' },
+    });
+  }
+
+  async download(blobName: string): Promise<string> {
+    const buffer = await this.container.getBlockBlobClient(blobName).downloadToBuffer();
+    // Blobs written by other tools may be stored uncompressed; gzip starts with 0x1f 0x8b.
+    const text = buffer[0] === 0x1f && buffer[1] === 0x8b ? gunzipSync(buffer) : buffer;
+    return text.toString('utf8');
+  }
+
+  /** Deletes every blob of an instance (blob names start with `<instanceId>/`). */
+  async deleteInstanceBlobs(instanceId: string): Promise<number> {
+    let count = 0;
+    for await (const blob of this.container.listBlobsFlat({ prefix: `${instanceId}/` })) {
+      await this.container.deleteBlob(blob.name, { deleteSnapshots: 'include' }).catch(ignoreNotFound);
+      count++;
+    }
+    return count;
+  }
+}
+
+export function ignoreNotFound(e: unknown): void {
+  if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+}

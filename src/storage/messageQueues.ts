@@ -1,0 +1,141 @@
+import { randomUUID } from 'crypto';
+import { QueueClient } from '@azure/storage-queue';
+import { EventType, HistoryEvent, OrchestrationInstance } from '../history/events';
+import { MessageData, decodeMessage, encodeMessage } from '../history/messageCodec';
+import { LargeMessageStore } from './largeMessages';
+import { partitionIndexOf } from './partitions';
+import { TaskHubStorage } from './taskHubStorage';
+
+/** Queue messages are at most 64 KB; bigger envelopes go to a blob and the message points at it. */
+export const MAX_INLINE_MESSAGE_BYTES = 45 * 1024;
+/** Azure Storage caps a message's initial invisibility at 7 days; longer timers are re-sent on arrival. */
+export const MAX_VISIBILITY_DELAY_MS = 7 * 24 * 3600 * 1000 - 60_000;
+
+export interface ReceivedMessage {
+  messageId: string;
+  popReceipt: string;
+  dequeueCount: number;
+  insertedOn: Date;
+  queue: QueueClient;
+  data: MessageData;
+}
+
+export interface OutboundMessage {
+  /** Instance the message is addressed to (its control queue), or the activity's orchestration. */
+  instance: OrchestrationInstance;
+  event: HistoryEvent;
+  target: 'control' | 'workItem';
+  delayMs?: number;
+  sender?: OrchestrationInstance;
+  episode?: number;
+}
+
+let sequence = 0;
+
+export class TaskHubQueues {
+  readonly largeMessages: LargeMessageStore;
+
+  constructor(readonly storage: TaskHubStorage) {
+    this.largeMessages = new LargeMessageStore(storage.largeMessages);
+  }
+
+  controlQueueFor(instanceId: string): QueueClient {
+    return this.storage.controlQueue(partitionIndexOf(instanceId, this.storage.partitionCount));
+  }
+
+  async send(message: OutboundMessage): Promise<void> {
+    const data: MessageData = {
+      ActivityId: randomUUID(),
+      TaskMessage: { Event: message.event, SequenceNumber: 0, OrchestrationInstance: message.instance },
+      CompressedBlobName: null,
+      SequenceNumber: ++sequence,
+      Episode: message.episode ?? 0,
+      Sender: message.sender ?? null,
+    };
+    let text = encodeMessage(data);
+    if (Buffer.byteLength(text, 'utf8') > MAX_INLINE_MESSAGE_BYTES) {
+      const blobName = `${message.instance.InstanceId}/message-${data.ActivityId}-${EventType[message.event.EventType]}.json.gz`;
+      await this.largeMessages.upload(blobName, text);
+      text = JSON.stringify({
+        $type: 'DurableTask.AzureStorage.MessageData, DurableTask.AzureStorage',
+        ActivityId: data.ActivityId,
+        TaskMessage: null,
+        CompressedBlobName: blobName,
+        SequenceNumber: data.SequenceNumber,
+        Episode: data.Episode,
+      });
+    }
+    const queue = message.target === 'workItem' ? this.storage.workItems : this.controlQueueFor(message.instance.InstanceId);
+    const delaySeconds = message.delayMs && message.delayMs > 0 ? Math.ceil(Math.min(message.delayMs, MAX_VISIBILITY_DELAY_MS) / 1000) : undefined;
+    await queue.sendMessage(text, { visibilityTimeout: delaySeconds, messageTimeToLive: -1 });
+  }
+
+  /** Receives and decodes; undecodable messages are reported through `onPoison` and removed. */
+  async receive(
+    queue: QueueClient,
+    maxMessages: number,
+    visibilityTimeoutMs: number,
+    onPoison: (raw: string, error: Error) => void,
+  ): Promise<ReceivedMessage[]> {
+    const response = await queue.receiveMessages({
+      numberOfMessages: Math.min(32, Math.max(1, maxMessages)),
+      visibilityTimeout: Math.ceil(visibilityTimeoutMs / 1000),
+    });
+    const out: ReceivedMessage[] = [];
+    for (const item of response.receivedMessageItems) {
+      try {
+        let data = decodeMessage(decodeQueueText(item.messageText));
+        if (data.CompressedBlobName && !data.TaskMessage) {
+          data = decodeMessage(await this.largeMessages.download(data.CompressedBlobName));
+        }
+        out.push({
+          messageId: item.messageId,
+          popReceipt: item.popReceipt,
+          dequeueCount: item.dequeueCount,
+          insertedOn: item.insertedOn,
+          queue,
+          data,
+        });
+      } catch (e) {
+        onPoison(item.messageText, e as Error);
+        await queue.deleteMessage(item.messageId, item.popReceipt).catch(() => undefined);
+      }
+    }
+    return out;
+  }
+
+  async delete(message: ReceivedMessage): Promise<void> {
+    try {
+      await message.queue.deleteMessage(message.messageId, message.popReceipt);
+    } catch (e) {
+      // Already deleted, or our pop receipt expired and another dequeue owns it: either way not ours now.
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status !== 404 && status !== 400) throw e;
+    }
+  }
+
+  /** Makes the message visible again after `delayMs`, keeping it in the queue. */
+  async abandon(message: ReceivedMessage, delayMs: number): Promise<void> {
+    try {
+      const r = await message.queue.updateMessage(message.messageId, message.popReceipt, undefined, Math.ceil(delayMs / 1000));
+      if (r.popReceipt) message.popReceipt = r.popReceipt;
+    } catch (e) {
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status !== 404 && status !== 400) throw e;
+    }
+  }
+
+  /** Extends invisibility of a message still being worked on. */
+  async renew(message: ReceivedMessage, visibilityTimeoutMs: number): Promise<void> {
+    const r = await message.queue.updateMessage(message.messageId, message.popReceipt, undefined, Math.ceil(visibilityTimeoutMs / 1000));
+    if (r.popReceipt) message.popReceipt = r.popReceipt;
+  }
+}
+
+/** Messages from older DurableTask.AzureStorage versions are base64; ours and newer ones are plain JSON. */
+export function decodeQueueText(text: string): string {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{')) return text;
+  const decoded = Buffer.from(trimmed, 'base64').toString('utf8');
+  return decoded.trimStart().startsWith('{') ? decoded : text;
+}

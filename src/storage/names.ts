@@ -1,0 +1,34 @@
+/** Names of the Azure Storage artifacts of a task hub, as DurableTask.AzureStorage derives them. */
+
+const HUB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9]{2,44}$/;
+
+export function validateTaskHubName(name: string): void {
+  if (typeof name !== 'string' || !HUB_NAME_PATTERN.test(name)) {
+    throw new Error(
+      `Task hub name '${name}' is invalid: it must be 3 to 45 characters, start with a letter and contain ` +
+        'only letters and digits.',
+    );
+  }
+}
+
+export class TaskHubNames {
+  readonly historyTable: string;
+  readonly instancesTable: string;
+  readonly workItemQueue: string;
+  readonly largeMessagesContainer: string;
+  readonly leasesContainer: string;
+
+  constructor(readonly hubName: string) {
+    validateTaskHubName(hubName);
+    const lower = hubName.toLowerCase();
+    this.historyTable = `${hubName}History`;
+    this.instancesTable = `${hubName}Instances`;
+    this.workItemQueue = `${lower}-workitems`;
+    this.largeMessagesContainer = `${lower}-largemessages`;
+    this.leasesContainer = `${lower}-leases`;
+  }
+
+  controlQueue(partition: number): string {
+    return `${this.hubName.toLowerCase()}-control-${String(partition).padStart(2, '0')}`;
+  }
+}
