@@ -1,0 +1,35 @@
+import { InvocationContext } from '@azure/functions';
+import { randomUUID } from 'crypto';
+import { FunctionRegistry } from '../app/registry';
+import { EventType, HistoryEvent, TaskScheduledEvent, newEvent } from '../history/events';
+import { toFailureDetails } from '../orchestration/errors';
+import { fromJsonText, toJsonText } from '../util/json';
+
+/**
+ * Runs one activity and returns the event that answers its TaskScheduled: TaskCompleted with the
+ * JSON result, or TaskFailed carrying the error's message, stack and type.
+ */
+export async function runActivity(registry: FunctionRegistry, scheduled: TaskScheduledEvent): Promise<HistoryEvent> {
+  const fail = (error: unknown) => {
+    const details = toFailureDetails(error);
+    return newEvent({
+      EventType: EventType.TaskFailed,
+      TaskScheduledId: scheduled.EventId,
+      Reason: details.ErrorMessage,
+      Details: details.StackTrace,
+      FailureDetails: details,
+    });
+  };
+  const registered = registry.activity(scheduled.Name);
+  if (!registered) {
+    return fail(new Error(`The activity function '${scheduled.Name}' is not registered in this function app.`));
+  }
+  try {
+    const input = fromJsonText(scheduled.Input, `input of activity '${scheduled.Name}'`);
+    const context = new InvocationContext({ invocationId: randomUUID(), functionName: registered.name });
+    const output = await registered.handler(input, context);
+    return newEvent({ EventType: EventType.TaskCompleted, TaskScheduledId: scheduled.EventId, Result: toJsonText(output) });
+  } catch (e) {
+    return fail(e);
+  }
+}

@@ -1,0 +1,192 @@
+import { HttpRequest, HttpResponse } from '@azure/functions';
+import { FunctionRegistry } from '../app/registry';
+import { EventType, OrchestrationInstance, isTerminalStatus, newEvent, OrchestrationStatus } from '../history/events';
+import { InstanceAlreadyExistsError } from '../storage/instanceStore';
+import { TaskHub } from '../storage/taskHub';
+import { toJsonText } from '../util/json';
+import { newCompactId } from '../util/uuid';
+import { sleep } from '../engine/backoff';
+import { validateInstanceId } from './instanceId';
+import { DurableOrchestrationStatus, OrchestrationRuntimeStatus, toStatus } from './status';
+import { HttpManagementPayload, managementPayload, managementBaseUrl } from './managementUrls';
+
+export interface StartNewOptions {
+  instanceId?: string;
+  input?: unknown;
+}
+
+export interface GetStatusOptions {
+  showHistory?: boolean;
+  showHistoryOutput?: boolean;
+  showInput?: boolean;
+}
+
+export interface WaitForCompletionOptions {
+  timeoutInMilliseconds?: number;
+  retryIntervalInMilliseconds?: number;
+}
+
+const ACTIVE_STATUSES = new Set(['Pending', 'Running', 'Suspended', 'ContinuedAsNew']);
+
+/** Starts and manages orchestration instances of one task hub, as durable-functions' DurableClient. */
+export class DurableClient {
+  constructor(
+    readonly hub: TaskHub,
+    /** When given, startNew rejects orchestrator names this app does not define. */
+    private readonly registry?: FunctionRegistry,
+    private readonly management: { baseUrl?: string; systemKey?: string; connectionName?: string } = {},
+  ) {}
+
+  get taskHubName(): string {
+    return this.hub.name;
+  }
+
+  async startNew(orchestratorFunctionName: string, options: StartNewOptions = {}): Promise<string> {
+    if (typeof orchestratorFunctionName !== 'string' || orchestratorFunctionName.length === 0) {
+      throw new TypeError('startNew requires the name of an orchestrator function.');
+    }
+    let name = orchestratorFunctionName;
+    if (this.registry) {
+      const registered = this.registry.orchestration(orchestratorFunctionName);
+      if (!registered) {
+        throw new Error(`The function '${orchestratorFunctionName}' doesn't exist, is disabled, or is not an orchestrator function.`);
+      }
+      name = registered.name;
+    }
+    const instanceId = options.instanceId ?? newCompactId();
+    validateInstanceId(instanceId);
+    const input = toJsonText(options.input);
+    await this.hub.ensureCreated();
+
+    const existing = await this.hub.instances.get(instanceId);
+    if (existing && ACTIVE_STATUSES.has(existing.runtimeStatus)) {
+      throw new InstanceAlreadyExistsError(instanceId, existing.runtimeStatus);
+    }
+    const now = new Date();
+    const instance: OrchestrationInstance = { InstanceId: instanceId, ExecutionId: newCompactId() };
+    await this.hub.instances.create(
+      {
+        instanceId,
+        name,
+        version: '',
+        executionId: instance.ExecutionId,
+        input: input ?? undefined,
+        runtimeStatus: 'Pending',
+        createdTime: now,
+        lastUpdatedTime: now,
+        generation: 0,
+      },
+      existing?.etag,
+    );
+    try {
+      await this.hub.queues.send({
+        instance,
+        target: 'control',
+        event: newEvent(
+          { EventType: EventType.ExecutionStarted, OrchestrationInstance: instance, Name: name, Version: '', Input: input, Generation: 0 },
+          now,
+        ),
+      });
+    } catch (e) {
+      // No message means no orchestration: take the Pending row back so nothing is left half-created.
+      await this.hub.instances.delete(instanceId).catch(() => undefined);
+      throw e;
+    }
+    return instanceId;
+  }
+
+  async getStatus(instanceId: string, options: GetStatusOptions = {}): Promise<DurableOrchestrationStatus | undefined> {
+    validateInstanceId(instanceId, true);
+    const state = await this.hub.instances.get(instanceId);
+    if (!state) return undefined;
+    let history: unknown[] | undefined;
+    if (options.showHistory) {
+      const loaded = await this.hub.history.load(instanceId);
+      history = loaded.events.map((e) => {
+        const entry: Record<string, unknown> = { ...e, EventType: EventType[e.EventType] };
+        delete entry.IsPlayed;
+        if (!options.showHistoryOutput) delete entry.Result;
+        return entry;
+      });
+    }
+    return toStatus(state, { showInput: options.showInput, history });
+  }
+
+  async raiseEvent(instanceId: string, eventName: string, eventData?: unknown): Promise<void> {
+    validateInstanceId(instanceId, true);
+    if (typeof eventName !== 'string' || eventName.length === 0) throw new TypeError('raiseEvent requires an event name.');
+    const state = await this.requireInstance(instanceId);
+    await this.hub.queues.send({
+      instance: { InstanceId: instanceId, ExecutionId: state.executionId },
+      target: 'control',
+      event: newEvent({ EventType: EventType.EventRaised, Name: eventName, Input: toJsonText(eventData) }),
+    });
+  }
+
+  async terminate(instanceId: string, reason: string): Promise<void> {
+    validateInstanceId(instanceId, true);
+    const state = await this.requireInstance(instanceId);
+    if (isTerminalStatus(OrchestrationStatus[state.runtimeStatus])) return;
+    await this.hub.queues.send({
+      instance: { InstanceId: instanceId, ExecutionId: state.executionId },
+      target: 'control',
+      event: newEvent({ EventType: EventType.ExecutionTerminated, Input: toJsonText(reason) }),
+    });
+  }
+
+  createHttpManagementPayload(instanceId: string, request?: HttpRequest): HttpManagementPayload {
+    validateInstanceId(instanceId, true);
+    return managementPayload(this.baseUrl(request), instanceId, this.hub.name, this.management.connectionName ?? 'Storage', this.management.systemKey);
+  }
+
+  /** 202 Accepted with a Location header and the management URLs as body. */
+  createCheckStatusResponse(request: HttpRequest | undefined, instanceId: string): HttpResponse {
+    const payload = this.createHttpManagementPayload(instanceId, request);
+    return new HttpResponse({
+      status: 202,
+      jsonBody: payload,
+      headers: { Location: payload.statusQueryGetUri, 'Retry-After': '10' },
+    });
+  }
+
+  /** Waits up to the timeout: 200 with the output when the instance finished, else the 202 response. */
+  async waitForCompletionOrCreateCheckStatusResponse(
+    request: HttpRequest | undefined,
+    instanceId: string,
+    options: WaitForCompletionOptions = {},
+  ): Promise<HttpResponse> {
+    const timeout = options.timeoutInMilliseconds ?? 10_000;
+    const interval = options.retryIntervalInMilliseconds ?? 1_000;
+    if (interval > timeout) {
+      throw new Error(`Total timeout ${timeout} (ms) should be bigger than retry timeout ${interval} (ms)`);
+    }
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const status = await this.getStatus(instanceId);
+      if (status) {
+        switch (status.runtimeStatus) {
+          case OrchestrationRuntimeStatus.Completed:
+            return new HttpResponse({ status: 200, jsonBody: status.output ?? null });
+          case OrchestrationRuntimeStatus.Canceled:
+          case OrchestrationRuntimeStatus.Terminated:
+            return new HttpResponse({ status: 200, jsonBody: status });
+          case OrchestrationRuntimeStatus.Failed:
+            return new HttpResponse({ status: 500, jsonBody: status });
+        }
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) return this.createCheckStatusResponse(request, instanceId);
+      await sleep(Math.min(interval, left));
+    }
+  }
+
+  private baseUrl(request: HttpRequest | undefined): string {
+    return managementBaseUrl(request?.url, this.management.baseUrl);
+  }
+
+  private async requireInstance(instanceId: string) {
+    const state = await this.hub.instances.get(instanceId);
+    if (!state) throw new Error(`No instance with ID '${instanceId}' was found in task hub '${this.hub.name}'.`);
+    return state;
+  }
+}

@@ -1,0 +1,35 @@
+import { StorageAccount } from './connection';
+import { HistoryStore } from './historyStore';
+import { InstanceStore } from './instanceStore';
+import { TaskHubQueues } from './messageQueues';
+import { TaskHubStorage } from './taskHubStorage';
+
+/** Everything the engine and the client need to read and write one task hub. */
+export class TaskHub {
+  readonly storage: TaskHubStorage;
+  readonly queues: TaskHubQueues;
+  readonly history: HistoryStore;
+  readonly instances: InstanceStore;
+
+  constructor(connectionString: string, hubName: string, partitionCount: number) {
+    this.storage = new TaskHubStorage(new StorageAccount(connectionString), hubName, partitionCount);
+    this.queues = new TaskHubQueues(this.storage);
+    this.history = new HistoryStore(this.storage.history, this.queues.largeMessages);
+    this.instances = new InstanceStore(this.storage.instances, this.queues.largeMessages, hubName);
+  }
+
+  get name(): string {
+    return this.storage.hubName;
+  }
+
+  private created: Promise<void> | undefined;
+
+  /** Creates missing artifacts once per process. */
+  ensureCreated(): Promise<void> {
+    this.created ??= this.storage.createIfNotExists().catch((e) => {
+      this.created = undefined;
+      throw e;
+    });
+    return this.created;
+  }
+}
