@@ -4,5 +4,6 @@ import { freePorts, startAzurite } from '../../src/localhost/azurite';
 export default async function globalSetup(): Promise<void> {
   const azurite = await startAzurite(await freePorts());
   process.env.DF_TEST_STORAGE = azurite.connectionString;
+  process.env.DF_LOG_LEVEL ??= 'warn';
   (globalThis as Record<string, unknown>).__AZURITE__ = azurite;
 }

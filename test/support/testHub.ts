@@ -1,0 +1,72 @@
+import { randomBytes } from 'crypto';
+import { FunctionRegistry } from '../../src/app/registry';
+import { DurableSettings } from '../../src/config/settings';
+import { DurableClient } from '../../src/client/durableClient';
+import { DurableOrchestrationStatus } from '../../src/client/status';
+import { DurableEngine } from '../../src/engine/engine';
+import { TaskHub } from '../../src/storage/taskHub';
+
+export function storageConnection(): string {
+  const value = process.env.DF_TEST_STORAGE;
+  if (!value) throw new Error('DF_TEST_STORAGE is not set: integration tests need the Azurite that globalSetup starts.');
+  return value;
+}
+
+/** A fresh hub name per test so tests never see each other's instances. */
+export function uniqueHubName(prefix = 'T'): string {
+  return `${prefix}${randomBytes(6).toString('hex')}`;
+}
+
+export function testSettings(hubName: string, overrides: Partial<DurableSettings> = {}): DurableSettings {
+  return {
+    hubName,
+    connectionName: 'AzureWebJobsStorage',
+    partitionCount: 4,
+    controlQueueBatchSize: 32,
+    controlQueueVisibilityTimeoutMs: 60_000,
+    workItemQueueVisibilityTimeoutMs: 60_000,
+    maxQueuePollingIntervalMs: 200,
+    maxConcurrentActivityFunctions: 10,
+    maxConcurrentOrchestratorFunctions: 10,
+    leaseIntervalMs: 15_000,
+    leaseRenewIntervalMs: 5_000,
+    leaseAcquireIntervalMs: 2_000,
+    workerId: `test-${randomBytes(3).toString('hex')}`,
+    ...overrides,
+  };
+}
+
+export interface TestHub {
+  engine: DurableEngine;
+  client: DurableClient;
+  registry: FunctionRegistry;
+  hub: TaskHub;
+  stop(): Promise<void>;
+}
+
+export async function startTestHub(registry: FunctionRegistry, overrides: Partial<DurableSettings> = {}): Promise<TestHub> {
+  const settings = testSettings(overrides.hubName ?? uniqueHubName(), overrides);
+  const engine = new DurableEngine(settings, storageConnection(), registry);
+  await engine.start();
+  const client = new DurableClient(engine.hub, registry);
+  return { engine, client, registry, hub: engine.hub, stop: () => engine.stop() };
+}
+
+const FINAL = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
+
+/** Polls until the instance reaches a final status (or `statuses`), failing after `timeoutMs`. */
+export async function waitForStatus(
+  client: DurableClient,
+  instanceId: string,
+  timeoutMs = 30_000,
+  statuses: Set<string> = FINAL,
+): Promise<DurableOrchestrationStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: DurableOrchestrationStatus | undefined;
+  while (Date.now() < deadline) {
+    last = await client.getStatus(instanceId);
+    if (last && statuses.has(last.runtimeStatus)) return last;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Instance ${instanceId} did not reach ${[...statuses].join('/')} in ${timeoutMs} ms; last status ${last?.runtimeStatus}.`);
+}
