@@ -4,7 +4,7 @@ import { Task } from '../orchestration/tasks';
 
 /** Orchestrator code: a generator yielding durable tasks (or a plain function returning the output). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- results of yielded tasks are untyped, as in durable-functions
-export type OrchestrationHandler = (context: OrchestrationContext) => Generator<Task, any, any> | any;
+export type OrchestrationHandler = (context: OrchestrationContext) => Generator<Task, any, any>;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- activity inputs are whatever JSON the orchestrator sent
 export type ActivityHandler = (input: any, context: InvocationContext) => unknown;

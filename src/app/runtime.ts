@@ -1,0 +1,79 @@
+import { DurableClient } from '../client/durableClient';
+import { DurableSettings, connectionStringFor, loadSettings } from '../config/settings';
+import { DurableEngine } from '../engine/engine';
+import { TaskHub } from '../storage/taskHub';
+import { registry } from './registry';
+
+/**
+ * The process-wide durable runtime of a function app: settings from the app's host.json, the
+ * storage connection from the app settings, one task hub handle, and (in workers) one engine.
+ */
+class DurableRuntime {
+  private settingsCache: DurableSettings | undefined;
+  private hubCache: TaskHub | undefined;
+  private engineCache: DurableEngine | undefined;
+  private engineStart: Promise<DurableEngine> | undefined;
+  private managementOptions: { baseUrl?: string; systemKey?: string } = {};
+
+  /** The app root is where host.json lives: the Functions host runs workers there. */
+  appRoot(): string {
+    return process.env.AzureWebJobsScriptRoot ?? process.cwd();
+  }
+
+  settings(): DurableSettings {
+    this.settingsCache ??= loadSettings(this.appRoot());
+    return this.settingsCache;
+  }
+
+  hub(): TaskHub {
+    if (!this.hubCache) {
+      const settings = this.settings();
+      this.hubCache = new TaskHub(connectionStringFor(settings), settings.hubName, settings.partitionCount);
+    }
+    return this.hubCache;
+  }
+
+  client(): DurableClient {
+    return new DurableClient(this.hub(), registry, this.managementOptions);
+  }
+
+  /** A client of another task hub on the same storage connection. */
+  clientFor(hubName: string): DurableClient {
+    const settings = this.settings();
+    return new DurableClient(new TaskHub(connectionStringFor(settings), hubName, settings.partitionCount), registry, this.managementOptions);
+  }
+
+  configureManagement(options: { baseUrl?: string; systemKey?: string }): void {
+    this.managementOptions = { ...this.managementOptions, ...options };
+  }
+
+  get engine(): DurableEngine | undefined {
+    return this.engineCache;
+  }
+
+  /** Starts the engine once; concurrent callers share the same start. */
+  startEngine(): Promise<DurableEngine> {
+    if (!this.engineStart) {
+      const settings = this.settings();
+      const engine = new DurableEngine(settings, connectionStringFor(settings), registry);
+      this.engineCache = engine;
+      this.engineStart = engine.start().then(() => engine);
+    }
+    return this.engineStart;
+  }
+
+  async stopEngine(): Promise<void> {
+    const engine = this.engineCache;
+    this.engineCache = undefined;
+    this.engineStart = undefined;
+    await engine?.stop();
+  }
+
+  /** Forgets cached settings (tests and the local host switch apps or environments). */
+  reset(): void {
+    this.settingsCache = undefined;
+    this.hubCache = undefined;
+  }
+}
+
+export const runtime = new DurableRuntime();

@@ -1,0 +1,32 @@
+/**
+ * durable-functions-node: the durable-functions 3.x programming model with its engine built in.
+ * Replace `import * as df from 'durable-functions'` with an import of this package.
+ */
+import { OrchestrationHandler } from './app/registry';
+
+export { app, getClient } from './app/app';
+export type {
+  HttpDurableClientHandler,
+  HttpDurableClientOptions,
+  TimerDurableClientHandler,
+  TimerDurableClientOptions,
+  DurableClientHandler,
+} from './app/app';
+export { input } from './app/input';
+export type { DurableClientInput } from './app/input';
+export { trigger } from './app/trigger';
+export type { OrchestrationHandler, ActivityHandler, ActivityOptions, OrchestrationOptions } from './app/registry';
+export { DurableClient } from './client/durableClient';
+export type { StartNewOptions, GetStatusOptions, WaitForCompletionOptions } from './client/durableClient';
+export type { HttpManagementPayload } from './client/managementUrls';
+export { DurableOrchestrationStatus, OrchestrationRuntimeStatus } from './client/status';
+export { DurableOrchestrationContext } from './orchestration/context';
+export type { OrchestrationContext } from './orchestration/context';
+export type { Task, TimerTask } from './orchestration/tasks';
+export { TaskFailedError, NonDeterministicOrchestrationError } from './orchestration/errors';
+
+/** The classic wrapper: `df.orchestrator(function* (context) { ... })` gives an orchestration handler. */
+export function orchestrator(fn: OrchestrationHandler): OrchestrationHandler {
+  if (typeof fn !== 'function') throw new TypeError('df.orchestrator expects a generator function.');
+  return fn;
+}
