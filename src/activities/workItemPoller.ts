@@ -36,6 +36,17 @@ export class WorkItemPoller {
 
   private async run(): Promise<void> {
     const backoff = new Backoff(this.options.maxPollingIntervalMs);
+    const unsubscribe = this.hub.queues.onSend((name) => {
+      if (name === this.hub.storage.workItems.name) backoff.wake();
+    });
+    try {
+      await this.pollLoop(backoff);
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  private async pollLoop(backoff: Backoff): Promise<void> {
     while (!this.stopped) {
       const capacity = this.options.maxConcurrent - this.running;
       if (capacity <= 0) {

@@ -57,6 +57,17 @@ export class ControlQueuePoller {
 
   private async run(): Promise<void> {
     const backoff = new Backoff(this.options.maxPollingIntervalMs);
+    const unsubscribe = this.hub.queues.onSend((name) => {
+      if (name === this.queue.name) backoff.wake();
+    });
+    try {
+      await this.pollLoop(backoff);
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  private async pollLoop(backoff: Backoff): Promise<void> {
     while (!this.stopped) {
       if (this.gate.available <= 0) {
         await backoff.waitFixed(10);

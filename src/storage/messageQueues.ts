@@ -34,6 +34,13 @@ let sequence = 0;
 
 export class TaskHubQueues {
   readonly largeMessages: LargeMessageStore;
+  /** Called with the queue name after each immediate (undelayed) send, so local pollers can wake. */
+  private readonly sendListeners = new Set<(queueName: string) => void>();
+
+  onSend(listener: (queueName: string) => void): () => void {
+    this.sendListeners.add(listener);
+    return () => this.sendListeners.delete(listener);
+  }
 
   constructor(readonly storage: TaskHubStorage) {
     this.largeMessages = new LargeMessageStore(storage.largeMessages);
@@ -68,6 +75,7 @@ export class TaskHubQueues {
     const queue = message.target === 'workItem' ? this.storage.workItems : this.controlQueueFor(message.instance.InstanceId);
     const delaySeconds = message.delayMs && message.delayMs > 0 ? Math.ceil(Math.min(message.delayMs, MAX_VISIBILITY_DELAY_MS) / 1000) : undefined;
     await queue.sendMessage(text, { visibilityTimeout: delaySeconds, messageTimeToLive: -1 });
+    if (!delaySeconds) for (const listener of this.sendListeners) listener(queue.name);
   }
 
   /** Receives and decodes; undecodable messages are reported through `onPoison` and removed. */

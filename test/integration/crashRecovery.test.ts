@@ -1,0 +1,64 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as path from 'path';
+import { EventType } from '../../src/history/events';
+import { slowChainRegistry } from '../fixtures/slowChain';
+import { startTestHub, storageConnection, uniqueHubName, waitForStatus } from '../support/testHub';
+import { DurableClient } from '../../src/client/durableClient';
+import { TaskHub } from '../../src/storage/taskHub';
+
+const workerScript = path.join(__dirname, '../../dist/test/fixtures/worker.js');
+
+function startWorker(hubName: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [workerScript, hubName], {
+      env: { ...process.env, DF_TEST_STORAGE: storageConnection(), DF_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
+  });
+}
+
+async function completedSteps(hub: TaskHub, instanceId: string): Promise<number> {
+  const history = await hub.history.load(instanceId);
+  return history.events.filter((e) => e.EventType === EventType.TaskCompleted).length;
+}
+
+describe('crash recovery', () => {
+  test('a worker killed mid-orchestration is replaced by a new engine that finishes the instance', async () => {
+    const hubName = uniqueHubName('Crash');
+    const worker = await startWorker(hubName);
+    const hub = new TaskHub(storageConnection(), hubName, 4);
+    const client = new DurableClient(hub);
+    const steps = 8;
+    const id = await client.startNew('SlowChain', { input: { steps, delayMs: 400 } });
+
+    // Let it make real progress, then kill the worker without any chance to clean up.
+    const deadline = Date.now() + 30_000;
+    while ((await completedSteps(hub, id)) < 3) {
+      if (Date.now() > deadline) throw new Error('worker made no progress');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    worker.kill('SIGKILL');
+    await new Promise((r) => worker.once('exit', r));
+    const before = await client.getStatus(id);
+    expect(before?.runtimeStatus).toBe('Running');
+
+    const replacement = await startTestHub(slowChainRegistry(), { hubName, controlQueueVisibilityTimeoutMs: 20_000, workItemQueueVisibilityTimeoutMs: 20_000 });
+    try {
+      const status = await waitForStatus(replacement.client, id, 90_000);
+      expect(status.runtimeStatus).toBe('Completed');
+      expect(status.output).toEqual(Array.from({ length: steps }, (_, i) => (i + 1) * 10));
+      // Exactly-once progress: one TaskScheduled and one TaskCompleted per step in the history.
+      const history = await hub.history.load(id);
+      const scheduled = history.events.filter((e) => e.EventType === EventType.TaskScheduled).map((e) => e.EventId);
+      const completed = history.events.filter((e) => e.EventType === EventType.TaskCompleted).length;
+      expect(scheduled).toEqual(Array.from({ length: steps }, (_, i) => i));
+      expect(completed).toBe(steps);
+    } finally {
+      await replacement.stop();
+    }
+  }, 150_000);
+});
