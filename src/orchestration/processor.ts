@@ -330,7 +330,8 @@ export class OrchestrationProcessor {
     };
     if (outcome.kind === 'completed') state.output = toJsonText(outcome.output) ?? undefined;
     if (outcome.kind === 'failed') state.output = JSON.stringify(failureOutput(started.Name, outcome.failure));
-    if (outcome.kind === 'terminated') state.output = toJsonText(outcome.reason) ?? undefined;
+    // The termination reason is already JSON text, as sent by the client.
+    if (outcome.kind === 'terminated') state.output = outcome.reason ?? undefined;
     if (outcome.kind === 'continuedAsNew') state.input = toJsonText(outcome.input) ?? undefined;
     if (status === 'Completed' || status === 'Failed' || status === 'Terminated') state.completedTime = now;
     return state;

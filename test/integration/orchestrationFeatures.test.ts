@@ -1,0 +1,149 @@
+import { FunctionRegistry } from '../../src/app/registry';
+import { EventType } from '../../src/history/events';
+import { OrchestrationContext } from '../../src/orchestration/context';
+import { Task } from '../../src/orchestration/tasks';
+import { TestHub, startTestHub, waitForStatus } from '../support/testHub';
+
+function registry(): FunctionRegistry {
+  const r = new FunctionRegistry();
+  r.registerActivity('Double', (x: number) => x * 2);
+  r.registerActivity('FailOn', (x: number) => {
+    if (x === 7) throw new Error('seven is not allowed');
+    return x;
+  });
+  r.registerActivity('Size', (s: string) => s.length);
+  r.registerActivity('Big', (n: number) => 'y'.repeat(n));
+  r.registerOrchestration('FanOut', function* (context: OrchestrationContext) {
+    const n = context.df.getInput<number>();
+    const tasks: Task[] = [];
+    for (let i = 0; i < n; i++) tasks.push(context.df.callActivity('Double', i));
+    const results: number[] = yield context.df.Task.all(tasks);
+    return results.reduce((a, b) => a + b, 0);
+  });
+  r.registerOrchestration('FanOutWithFailure', function* (context: OrchestrationContext) {
+    const tasks = [1, 2, 7, 4].map((x) => context.df.callActivity('FailOn', x));
+    try {
+      yield context.df.Task.all(tasks);
+      return 'no failure';
+    } catch (e) {
+      return `caught: ${(e as Error).message}`;
+    }
+  });
+  r.registerOrchestration('TimerThenValue', function* (context: OrchestrationContext) {
+    const fireAt = new Date(context.df.currentUtcDateTime.getTime() + 1500);
+    yield context.df.createTimer(fireAt);
+    return context.df.currentUtcDateTime.getTime() >= fireAt.getTime();
+  });
+  r.registerOrchestration('ApprovalOrTimeout', function* (context: OrchestrationContext) {
+    const timeout = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 60_000));
+    const approval = context.df.waitForExternalEvent('Approval');
+    const winner: Task = yield context.df.Task.any([approval, timeout]);
+    if (winner === approval) {
+      timeout.cancel();
+      return `approved: ${approval.result}`;
+    }
+    return 'timed out';
+  });
+  r.registerOrchestration('Parent', function* (context: OrchestrationContext) {
+    const a = yield context.df.callSubOrchestrator('Child', 3);
+    const b = yield context.df.callSubOrchestrator('Child', 4, `${context.df.instanceId}-explicit`);
+    return [a, b];
+  });
+  r.registerOrchestration('Child', function* (context: OrchestrationContext) {
+    const x = context.df.getInput<number>();
+    return yield context.df.callActivity('Double', x);
+  });
+  r.registerOrchestration('Counter', function* (context: OrchestrationContext) {
+    const n = context.df.getInput<number>();
+    context.df.setCustomStatus({ generation: n });
+    if (n >= 5) return n;
+    yield context.df.callActivity('Double', n);
+    context.df.continueAsNew(n + 1);
+  });
+  r.registerOrchestration('BigPayload', function* (context: OrchestrationContext) {
+    const input = context.df.getInput<string>();
+    const length: number = yield context.df.callActivity('Size', input);
+    const big: string = yield context.df.callActivity('Big', length);
+    return big;
+  });
+  r.registerOrchestration('WaitForever', function* (context: OrchestrationContext) {
+    yield context.df.waitForExternalEvent('never');
+  });
+  return r;
+}
+
+describe('orchestration features on Azurite', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub(registry());
+  });
+  afterAll(() => hub.stop());
+
+  test('fan-out/fan-in over 200 activities returns the aggregate, in few replays', async () => {
+    const id = await hub.client.startNew('FanOut', { input: 200 });
+    const status = await waitForStatus(hub.client, id, 60_000);
+    expect(status.output).toBe(2 * ((199 * 200) / 2));
+    const history = await hub.hub.history.load(id);
+    const episodes = history.events.filter((e) => e.EventType === EventType.OrchestratorStarted).length;
+    // Completions that arrive together are applied together: far fewer episodes than activities.
+    expect(episodes).toBeLessThan(100);
+  });
+
+  test('one failure in Task.all surfaces as a catchable error with the activity message', async () => {
+    const id = await hub.client.startNew('FanOutWithFailure');
+    const status = await waitForStatus(hub.client, id);
+    expect(status.output).toBe('caught: seven is not allowed');
+  });
+
+  test('a durable timer fires after its time', async () => {
+    const started = Date.now();
+    const id = await hub.client.startNew('TimerThenValue');
+    const status = await waitForStatus(hub.client, id);
+    expect(status.output).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+  });
+
+  test('an external event wins Task.any against a timer', async () => {
+    const id = await hub.client.startNew('ApprovalOrTimeout');
+    await waitForStatus(hub.client, id, 20_000, new Set(['Running']));
+    await hub.client.raiseEvent(id, 'Approval', 'yes');
+    const status = await waitForStatus(hub.client, id);
+    expect(status.output).toBe('approved: yes');
+  });
+
+  test('sub-orchestrations return their results to the parent', async () => {
+    const id = await hub.client.startNew('Parent');
+    const status = await waitForStatus(hub.client, id);
+    expect(status.output).toEqual([6, 8]);
+    const child = await hub.client.getStatus(`${id}-explicit`);
+    expect(child?.runtimeStatus).toBe('Completed');
+  });
+
+  test('continueAsNew restarts with new input and a fresh history', async () => {
+    const id = await hub.client.startNew('Counter', { input: 0 });
+    const status = await waitForStatus(hub.client, id, 30_000);
+    expect(status.runtimeStatus).toBe('Completed');
+    expect(status.output).toBe(5);
+    expect(status.customStatus).toEqual({ generation: 5 });
+    const history = await hub.hub.history.load(id);
+    expect(history.events.filter((e) => e.EventType === EventType.ExecutionStarted)).toHaveLength(1);
+  });
+
+  test('2 MB input and output travel through blobs transparently', async () => {
+    const input = 'x'.repeat(2 * 1024 * 1024);
+    const id = await hub.client.startNew('BigPayload', { input });
+    const status = await waitForStatus(hub.client, id, 60_000);
+    expect(status.runtimeStatus).toBe('Completed');
+    expect(status.input).toBe(input);
+    expect(status.output).toBe('y'.repeat(input.length));
+  });
+
+  test('terminate ends a running instance with the reason', async () => {
+    const id = await hub.client.startNew('WaitForever');
+    await waitForStatus(hub.client, id, 20_000, new Set(['Running']));
+    await hub.client.terminate(id, 'no longer needed');
+    const status = await waitForStatus(hub.client, id);
+    expect(status.runtimeStatus).toBe('Terminated');
+    expect(status.output).toBe('no longer needed');
+  });
+});
