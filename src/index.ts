@@ -23,6 +23,7 @@ export { DurableOrchestrationStatus, OrchestrationRuntimeStatus } from './client
 export { DurableOrchestrationContext } from './orchestration/context';
 export type { OrchestrationContext } from './orchestration/context';
 export type { Task, TimerTask } from './orchestration/tasks';
+export { RetryOptions } from './orchestration/retry';
 export { TaskFailedError, NonDeterministicOrchestrationError } from './orchestration/errors';
 
 /** The classic wrapper: `df.orchestrator(function* (context) { ... })` gives an orchestration handler. */

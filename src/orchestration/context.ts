@@ -1,6 +1,7 @@
 import { InvocationContext } from '@azure/functions';
 import { uuidV5 } from '../util/uuid';
 import { ReplayState } from './replay';
+import { RetryOptions, RetryableTask } from './retry';
 import {
   AtomicTask,
   DurableTask,
@@ -63,9 +64,21 @@ export class DurableOrchestrationContext {
     return new AtomicTask({ kind: 'callActivity', name, input });
   }
 
+  callActivityWithRetry(name: string, retryOptions: RetryOptions, input?: unknown): Task {
+    requireName(name, 'callActivityWithRetry');
+    requireRetryOptions(retryOptions, 'callActivityWithRetry');
+    return new RetryableTask(() => new AtomicTask({ kind: 'callActivity', name, input }), retryOptions, this.replay);
+  }
+
   callSubOrchestrator(name: string, input?: unknown, instanceId?: string): Task {
     requireName(name, 'callSubOrchestrator');
     return new SubOrchestrationTask(this.replay, name, input, instanceId);
+  }
+
+  callSubOrchestratorWithRetry(name: string, retryOptions: RetryOptions, input?: unknown, instanceId?: string): Task {
+    requireName(name, 'callSubOrchestratorWithRetry');
+    requireRetryOptions(retryOptions, 'callSubOrchestratorWithRetry');
+    return new RetryableTask(() => new SubOrchestrationTask(this.replay, name, input, instanceId), retryOptions, this.replay);
   }
 
   createTimer(fireAt: Date): TimerTask {
@@ -108,6 +121,10 @@ class SubOrchestrationTask extends AtomicTask {
       });
     }
   }
+}
+
+function requireRetryOptions(options: unknown, api: string): void {
+  if (!(options instanceof RetryOptions)) throw new TypeError(`${api} requires a RetryOptions instance (new df.RetryOptions(firstRetryIntervalMs, maxAttempts)).`);
 }
 
 function requireName(name: unknown, api: string): void {

@@ -2,6 +2,7 @@ import { EventType, HistoryEvent, newEvent } from '../../src/history/events';
 import { DurableOrchestrationContext } from '../../src/orchestration/context';
 import { OrchestrationReplay, ReplayResult } from '../../src/orchestration/replay';
 import { Task } from '../../src/orchestration/tasks';
+import { RetryOptions } from '../../src/orchestration/retry';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yielded task results are untyped, as in the SDK
 type Orchestrator = (df: DurableOrchestrationContext) => Generator<Task, unknown, any>;
@@ -159,5 +160,45 @@ describe('orchestration replay', () => {
     const [g1, g2] = a.outcome.output as string[];
     expect(g1).not.toEqual(g2);
     expect(g1).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('retries', () => {
+  const timerCreated = (id: number, fireAt: Date): HistoryEvent =>
+    newEvent({ EventType: EventType.TimerCreated, EventId: id, FireAt: fireAt.toISOString() });
+  const timerFired = (id: number, fireAt: Date): HistoryEvent =>
+    newEvent({ EventType: EventType.TimerFired, TimerId: id, FireAt: fireAt.toISOString() });
+
+  const withRetry = (maxAttempts: number): Orchestrator =>
+    function* (df) {
+      const options = new RetryOptions(1000, maxAttempts);
+      options.backoffCoefficient = 2;
+      return yield df.callActivityWithRetry('Flaky', options, 'in');
+    };
+
+  test('a failed attempt schedules a durable timer for the first retry interval', () => {
+    const r = replay(withRetry(3), [...started(null), scheduled(0, 'Flaky')], [episode(10), failed(0, 'boom')]);
+    expect(r.outcome.kind).toBe('pending');
+    expect(r.newActions).toEqual([{ id: 1, action: { kind: 'createTimer', fireAt: at(11) } }]);
+  });
+
+  test('after the timer fires the activity runs again, and its success completes the task', () => {
+    const past = [...started(null), scheduled(0, 'Flaky'), episode(10), failed(0, 'boom'), timerCreated(1, at(11))];
+    const second = replay(withRetry(3), past, [episode(11), timerFired(1, at(11))]);
+    expect(second.newActions).toEqual([{ id: 2, action: { kind: 'callActivity', name: 'Flaky', input: 'in' } }]);
+    const done = replay(withRetry(3), [...past, episode(11), timerFired(1, at(11)), scheduled(2, 'Flaky')], [episode(12), completed(2, 'ok')]);
+    expect(done.outcome).toEqual({ kind: 'completed', output: 'ok' });
+  });
+
+  test('the delay grows by the backoff coefficient and the last failure is rethrown', () => {
+    const past = [
+      ...started(null), scheduled(0, 'Flaky'), episode(10), failed(0, 'one'), timerCreated(1, at(11)),
+      episode(11), timerFired(1, at(11)), scheduled(2, 'Flaky'),
+    ];
+    const r = replay(withRetry(3), past, [episode(12), failed(2, 'two')]);
+    expect(r.newActions).toEqual([{ id: 3, action: { kind: 'createTimer', fireAt: at(14) } }]);
+    const last = [...past, episode(12), failed(2, 'two'), timerCreated(3, at(14)), episode(14), timerFired(3, at(14)), scheduled(4, 'Flaky')];
+    const final = replay(withRetry(3), last, [episode(15), failed(4, 'three')]);
+    expect(final.outcome.kind === 'failed' && final.outcome.failure.ErrorMessage).toBe('three');
   });
 });
