@@ -134,6 +134,32 @@ export class DurableClient {
     });
   }
 
+  /** Suspends a running instance: it records new events but does not act on them until resumed. */
+  async suspend(instanceId: string, reason: string): Promise<void> {
+    await this.sendLifecycleEvent(instanceId, EventType.ExecutionSuspended, reason);
+  }
+
+  async resume(instanceId: string, reason: string): Promise<void> {
+    await this.sendLifecycleEvent(instanceId, EventType.ExecutionResumed, reason);
+  }
+
+  private async sendLifecycleEvent(
+    instanceId: string,
+    type: EventType.ExecutionSuspended | EventType.ExecutionResumed,
+    reason: string,
+  ): Promise<void> {
+    validateInstanceId(instanceId, true);
+    const state = await this.requireInstance(instanceId);
+    if (isTerminalStatus(OrchestrationStatus[state.runtimeStatus])) {
+      throw new Error(`Instance '${instanceId}' is ${state.runtimeStatus} and cannot be ${type === EventType.ExecutionSuspended ? 'suspended' : 'resumed'}.`);
+    }
+    await this.hub.queues.send({
+      instance: { InstanceId: instanceId, ExecutionId: state.executionId },
+      target: 'control',
+      event: newEvent({ EventType: type, Reason: reason ?? null }),
+    });
+  }
+
   createHttpManagementPayload(instanceId: string, request?: HttpRequest): HttpManagementPayload {
     validateInstanceId(instanceId, true);
     return managementPayload(this.baseUrl(request), instanceId, this.hub.name, this.management.connectionName ?? 'Storage', this.management.systemKey);

@@ -86,7 +86,7 @@ export class OrchestrationProcessor {
       loaded.sentinelEtag,
       triage.consumed.map((m) => m.messageId),
     );
-    await this.hub.instances.upsert(await this.instanceState(started, self, outcome.outcome, outcome.customStatus, now));
+    await this.hub.instances.upsert(await this.instanceState(started, self, outcome.outcome, outcome.customStatus, outcome.suspended, now));
     await this.finishMessages(triage);
     this.log.debug(
       `Instance '${instanceId}': applied ${triage.accepted.length} event(s), scheduled ${outcome.newActions.length} action(s), ` +
@@ -185,7 +185,7 @@ export class OrchestrationProcessor {
     if (episode.some((e) => e.EventType === EventType.ExecutionTerminated)) {
       const terminated = episode.find((e) => e.EventType === EventType.ExecutionTerminated);
       const reason = terminated && 'Input' in terminated ? terminated.Input : null;
-      return { outcome: { kind: 'terminated', reason } as const, newActions: [] as NumberedAction[], customStatus: undefined };
+      return { outcome: { kind: 'terminated', reason } as const, newActions: [] as NumberedAction[], customStatus: undefined, suspended: false };
     }
     const registered = this.registry.orchestration(started.Name);
     if (!registered) {
@@ -194,6 +194,7 @@ export class OrchestrationProcessor {
         outcome: { kind: 'failed', failure: { ErrorType: 'Error', ErrorMessage: error.message, StackTrace: error.stack ?? null } } as const,
         newActions: [] as NumberedAction[],
         customStatus: undefined,
+        suspended: false,
       };
     }
     return runOrchestrator(registered.name, registered.handler, past, episode);
@@ -311,10 +312,11 @@ export class OrchestrationProcessor {
     self: OrchestrationInstance,
     outcome: ReplayOutcome | { kind: 'terminated'; reason: string | null },
     customStatus: unknown,
+    suspended: boolean,
     now: Date,
   ): Promise<InstanceState> {
     const existing = await this.hub.instances.get(self.InstanceId);
-    const status = statusOf(outcome);
+    const status = outcome.kind === 'pending' && suspended ? 'Suspended' : statusOf(outcome);
     const state: InstanceState = {
       instanceId: self.InstanceId,
       name: started.Name,

@@ -1,4 +1,4 @@
-import { EventType, FailureDetails, HistoryEvent } from '../history/events';
+import { EventType, FailureDetails, HistoryEvent, scheduledIdOf } from '../history/events';
 import { fromJsonText } from '../util/json';
 import { NumberedAction, OrchestratorAction, describeAction } from './actions';
 import { NonDeterministicOrchestrationError, TaskFailedError, toFailureDetails } from './errors';
@@ -16,6 +16,8 @@ export interface ReplayResult {
   /** Actions the history does not contain yet, in scheduling order. */
   newActions: NumberedAction[];
   customStatus: unknown;
+  /** True when the last suspend in history has no matching resume. */
+  suspended: boolean;
 }
 
 /** The orchestrator code, called once per replay with the context the replay owns. */
@@ -75,6 +77,9 @@ export class OrchestrationReplay implements ReplayState {
   private customStatus: unknown = undefined;
   private continueAsNewInput: { input: unknown } | undefined;
   private guidCounter = 0;
+  private suspended = false;
+  /** Events that arrived while suspended; applied in order on resume. */
+  private deferred: HistoryEvent[] = [];
 
   constructor(private readonly body: OrchestratorBody) {}
 
@@ -95,7 +100,7 @@ export class OrchestrationReplay implements ReplayState {
         newActions.push({ id: task.id, action: task.action });
       }
     }
-    return { outcome: this.outcome ?? { kind: 'pending' }, newActions, customStatus: this.customStatus };
+    return { outcome: this.outcome ?? { kind: 'pending' }, newActions, customStatus: this.customStatus, suspended: this.suspended };
   }
 
   scheduleNow(task: AtomicTask): void {
@@ -115,6 +120,21 @@ export class OrchestrationReplay implements ReplayState {
   }
 
   private apply(event: HistoryEvent): void {
+    if (event.EventType === EventType.ExecutionSuspended) {
+      this.suspended = true;
+      return;
+    }
+    if (event.EventType === EventType.ExecutionResumed) {
+      this.suspended = false;
+      const deferred = this.deferred;
+      this.deferred = [];
+      for (const e of deferred) if (!this.outcome) this.apply(e);
+      return;
+    }
+    if (this.suspended && isDeferrable(event)) {
+      this.deferred.push(event);
+      return;
+    }
     switch (event.EventType) {
       case EventType.OrchestratorStarted:
         this.currentUtcDateTime = new Date(event.Timestamp);
@@ -283,6 +303,11 @@ export class OrchestrationReplay implements ReplayState {
     settleTask(task);
     this.resume();
   }
+}
+
+/** While suspended, the orchestrator sees no answers or events; they wait for the resume. */
+function isDeferrable(event: HistoryEvent): boolean {
+  return scheduledIdOf(event) !== undefined || event.EventType === EventType.EventRaised;
 }
 
 function describeRecorded(event: HistoryEvent): string {

@@ -66,6 +66,10 @@ function registry(): FunctionRegistry {
     const big: string = yield context.df.callActivity('Big', length);
     return big;
   });
+  r.registerOrchestration('WaitThenDouble', function* (context: OrchestrationContext) {
+    const x: number = yield context.df.waitForExternalEvent('Value');
+    return yield context.df.callActivity('Double', x);
+  });
   r.registerOrchestration('WaitForever', function* (context: OrchestrationContext) {
     yield context.df.waitForExternalEvent('never');
   });
@@ -145,5 +149,18 @@ describe('orchestration features on Azurite', () => {
     const status = await waitForStatus(hub.client, id);
     expect(status.runtimeStatus).toBe('Terminated');
     expect(status.output).toBe('no longer needed');
+  });
+
+  test('a suspended instance records events but acts on them only after resume', async () => {
+    const id = await hub.client.startNew('WaitThenDouble');
+    await waitForStatus(hub.client, id, 20_000, new Set(['Running']));
+    await hub.client.suspend(id, 'maintenance');
+    await waitForStatus(hub.client, id, 20_000, new Set(['Suspended']));
+    await hub.client.raiseEvent(id, 'Value', 21);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await hub.client.getStatus(id))?.runtimeStatus).toBe('Suspended');
+    await hub.client.resume(id, 'done');
+    const status = await waitForStatus(hub.client, id);
+    expect(status.output).toBe(42);
   });
 });
