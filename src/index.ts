@@ -24,6 +24,7 @@ export { DurableOrchestrationContext } from './orchestration/context';
 export type { OrchestrationContext } from './orchestration/context';
 export type { Task, TimerTask } from './orchestration/tasks';
 export { RetryOptions } from './orchestration/retry';
+export type { CallHttpOptions, DurableHttpRequest, DurableHttpResponse } from './orchestration/durableHttp';
 export { TaskFailedError, NonDeterministicOrchestrationError } from './orchestration/errors';
 
 /** The classic wrapper: `df.orchestrator(function* (context) { ... })` gives an orchestration handler. */

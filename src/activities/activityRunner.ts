@@ -4,6 +4,7 @@ import { FunctionRegistry } from '../app/registry';
 import { EventType, HistoryEvent, TaskScheduledEvent, newEvent } from '../history/events';
 import { toFailureDetails } from '../orchestration/errors';
 import { fromJsonText, toJsonText } from '../util/json';
+import { DurableHttpRequest, HTTP_ACTIVITY, runHttpActivity } from '../orchestration/durableHttp';
 
 /**
  * Runs one activity and returns the event that answers its TaskScheduled: TaskCompleted with the
@@ -20,6 +21,14 @@ export async function runActivity(registry: FunctionRegistry, scheduled: TaskSch
       FailureDetails: details,
     });
   };
+  if (scheduled.Name === HTTP_ACTIVITY) {
+    try {
+      const request = fromJsonText(scheduled.Input, 'durable HTTP request') as DurableHttpRequest;
+      return newEvent({ EventType: EventType.TaskCompleted, TaskScheduledId: scheduled.EventId, Result: toJsonText(await runHttpActivity(request)) });
+    } catch (e) {
+      return fail(e);
+    }
+  }
   const registered = registry.activity(scheduled.Name);
   if (!registered) {
     return fail(new Error(`The activity function '${scheduled.Name}' is not registered in this function app.`));

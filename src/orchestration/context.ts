@@ -2,6 +2,7 @@ import { InvocationContext } from '@azure/functions';
 import { uuidV5 } from '../util/uuid';
 import { ReplayState } from './replay';
 import { RetryOptions, RetryableTask } from './retry';
+import { CallHttpOptions, DurableHttpTask, toDurableHttpRequest } from './durableHttp';
 import {
   AtomicTask,
   DurableTask,
@@ -68,6 +69,11 @@ export class DurableOrchestrationContext {
     requireName(name, 'callActivityWithRetry');
     requireRetryOptions(retryOptions, 'callActivityWithRetry');
     return new RetryableTask(() => new AtomicTask({ kind: 'callActivity', name, input }), retryOptions, this.replay);
+  }
+
+  /** Durable HTTP: the call runs as an activity; 202 + Location responses are polled with durable timers. */
+  callHttp(options: CallHttpOptions): Task {
+    return new DurableHttpTask(toDurableHttpRequest(options), this.replay);
   }
 
   callSubOrchestrator(name: string, input?: unknown, instanceId?: string): Task {

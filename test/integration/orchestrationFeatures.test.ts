@@ -1,3 +1,4 @@
+import * as http from 'http';
 import { FunctionRegistry } from '../../src/app/registry';
 import { EventType } from '../../src/history/events';
 import { OrchestrationContext } from '../../src/orchestration/context';
@@ -69,6 +70,10 @@ function registry(): FunctionRegistry {
   r.registerOrchestration('WaitThenDouble', function* (context: OrchestrationContext) {
     const x: number = yield context.df.waitForExternalEvent('Value');
     return yield context.df.callActivity('Double', x);
+  });
+  r.registerOrchestration('CallsHttp', function* (context: OrchestrationContext) {
+    const response = yield context.df.callHttp({ method: 'POST', url: context.df.getInput<string>(), body: { hello: 'world' } });
+    return response;
   });
   r.registerOrchestration('WaitForever', function* (context: OrchestrationContext) {
     yield context.df.waitForExternalEvent('never');
@@ -162,5 +167,35 @@ describe('orchestration features on Azurite', () => {
     await hub.client.resume(id, 'done');
     const status = await waitForStatus(hub.client, id);
     expect(status.output).toBe(42);
+  });
+
+  test('callHttp performs the request and follows 202 + Location polling with durable timers', async () => {
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url} ${body}`);
+        if (req.url === '/start') {
+          res.writeHead(202, { Location: '/status', 'Retry-After': '1' });
+          res.end();
+        } else {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify({ done: true }));
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const id = await hub.client.startNew('CallsHttp', { input: `http://127.0.0.1:${port}/start` });
+      const status = await waitForStatus(hub.client, id);
+      const response = status.output as { statusCode: number; content: string; headers: Record<string, string> };
+      expect(response.statusCode).toBe(200);
+      expect(JSON.parse(response.content)).toEqual({ done: true });
+      expect(seen).toEqual(['POST /start {"hello":"world"}', 'GET /status ']);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -1,0 +1,127 @@
+import { ReplayState } from './replay';
+import { AtomicTask, DurableTask, DurableTimerTask } from './tasks';
+
+/** Name of the built-in activity that performs durable HTTP calls (the extension's name for it). */
+export const HTTP_ACTIVITY = 'BuiltIn::HttpActivity';
+
+export interface DurableHttpRequest {
+  method: string;
+  url: string;
+  content?: string;
+  headers?: Record<string, string>;
+  timeout?: number;
+  asynchronousPatternEnabled?: boolean;
+}
+
+export interface DurableHttpResponse {
+  statusCode: number;
+  content?: string;
+  headers?: Record<string, string>;
+}
+
+/** Options of context.df.callHttp, as in durable-functions 3.x. */
+export interface CallHttpOptions {
+  method: string;
+  url: string;
+  body?: string | object;
+  headers?: Record<string, string>;
+  tokenSource?: unknown;
+  enablePolling?: boolean;
+  asynchronousPatternEnabled?: boolean;
+}
+
+const DEFAULT_POLL_INTERVAL_MS = 5_000;
+
+function headerValue(headers: Record<string, string> | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key ? headers[key] : undefined;
+}
+
+export function toDurableHttpRequest(options: CallHttpOptions): DurableHttpRequest {
+  if (!options || typeof options.url !== 'string' || typeof options.method !== 'string') {
+    throw new TypeError('callHttp requires { method, url }.');
+  }
+  try {
+    new URL(options.url);
+  } catch {
+    throw new TypeError(`callHttp: '${options.url}' is not an absolute URL.`);
+  }
+  if (options.tokenSource) throw new Error('callHttp: managed identity token sources are not supported by this engine.');
+  const content = options.body === undefined || typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  return {
+    method: options.method.toUpperCase(),
+    url: options.url,
+    content,
+    headers: options.headers,
+    asynchronousPatternEnabled: options.enablePolling ?? options.asynchronousPatternEnabled ?? true,
+  };
+}
+
+/**
+ * A durable HTTP call: an HTTP activity, and while it answers 202 with a Location, a durable timer
+ * (Retry-After seconds, else 5 s) followed by a GET of that Location.
+ */
+export class DurableHttpTask extends DurableTask {
+  private current: DurableTask;
+  private pendingPoll: DurableHttpRequest | undefined;
+
+  constructor(
+    private readonly request: DurableHttpRequest,
+    private readonly replay: ReplayState,
+  ) {
+    super();
+    this.current = this.watch(new AtomicTask({ kind: 'callActivity', name: HTTP_ACTIVITY, input: request }));
+  }
+
+  children(): DurableTask[] {
+    return [this.current];
+  }
+
+  private watch(task: DurableTask): DurableTask {
+    task.addListener(this);
+    return task;
+  }
+
+  protected override onChildSettled(child: DurableTask): void {
+    if (child !== this.current || this.isCompleted) return;
+    if (child.isFaulted) {
+      this.fail(child.error ?? new Error('The HTTP call failed.'));
+      return;
+    }
+    if (child instanceof DurableTimerTask && this.pendingPoll) {
+      this.current = this.watch(new AtomicTask({ kind: 'callActivity', name: HTTP_ACTIVITY, input: this.pendingPoll }));
+      this.pendingPoll = undefined;
+      this.replay.scheduleNow(this.current as AtomicTask);
+      return;
+    }
+    const response = child.result as DurableHttpResponse;
+    const location = headerValue(response?.headers, 'Location');
+    if (response?.statusCode === 202 && location && this.request.asynchronousPatternEnabled !== false) {
+      const retryAfter = Number(headerValue(response.headers, 'Retry-After'));
+      const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : DEFAULT_POLL_INTERVAL_MS;
+      this.pendingPoll = { method: 'GET', url: new URL(location, this.request.url).toString(), headers: this.request.headers, asynchronousPatternEnabled: true };
+      const timer = new DurableTimerTask({ kind: 'createTimer', fireAt: new Date(this.replay.currentUtcDateTime.getTime() + delay) });
+      this.current = this.watch(timer);
+      this.replay.scheduleNow(timer);
+      return;
+    }
+    this.complete(response);
+  }
+}
+
+/** The built-in activity: performs the request with fetch and returns status, body text and headers. */
+export async function runHttpActivity(input: DurableHttpRequest): Promise<DurableHttpResponse> {
+  const response = await fetch(input.url, {
+    method: input.method,
+    headers: input.headers,
+    body: input.method === 'GET' || input.method === 'HEAD' ? undefined : input.content,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(input.timeout ?? 90_000),
+  });
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, key) => {
+    headers[key] = value;
+  });
+  return { statusCode: response.status, content: await response.text(), headers };
+}
