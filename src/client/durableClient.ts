@@ -55,7 +55,32 @@ export class DurableClient {
     }
     const instanceId = options.instanceId ?? newCompactId();
     validateInstanceId(instanceId);
-    const input = toJsonText(options.input);
+    return this.createInstance(name, instanceId, toJsonText(options.input));
+  }
+
+  /** Starts a finished instance again with its original input, by default under a new instance id. */
+  async restart(instanceId: string, restartWithNewInstanceId = true): Promise<string> {
+    validateInstanceId(instanceId, true);
+    const state = await this.requireInstance(instanceId);
+    const newId = restartWithNewInstanceId ? newCompactId() : instanceId;
+    return this.createInstance(state.name, newId, state.input ?? null);
+  }
+
+  /** Replays a Failed instance from its failures: failed tasks run again, completed ones are kept. */
+  async rewind(instanceId: string, reason: string): Promise<void> {
+    validateInstanceId(instanceId, true);
+    const state = await this.requireInstance(instanceId);
+    if (state.runtimeStatus !== 'Failed') {
+      throw new Error(`Instance '${instanceId}' is ${state.runtimeStatus}; only Failed instances can be rewound.`);
+    }
+    await this.hub.queues.send({
+      instance: { InstanceId: instanceId, ExecutionId: state.executionId },
+      target: 'control',
+      event: newEvent({ EventType: EventType.ExecutionRewound, Reason: reason ?? null }),
+    });
+  }
+
+  private async createInstance(name: string, instanceId: string, input: string | null): Promise<string> {
     await this.hub.ensureCreated();
 
     const existing = await this.hub.instances.get(instanceId);

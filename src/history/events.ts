@@ -185,6 +185,11 @@ export interface ContinueAsNewEvent extends EventBase {
   Result: string | null;
 }
 
+export interface ExecutionRewoundEvent extends EventBase {
+  EventType: EventType.ExecutionRewound;
+  Reason: string | null;
+}
+
 export interface GenericEvent extends EventBase {
   EventType: EventType.GenericEvent;
   Data: string | null;
@@ -209,6 +214,7 @@ export type HistoryEvent =
   | EventSentEvent
   | EventRaisedEvent
   | ContinueAsNewEvent
+  | ExecutionRewoundEvent
   | GenericEvent;
 
 /** The fields a caller supplies for an event; EventId and Timestamp are optional. */

@@ -29,6 +29,8 @@ interface Triage {
   retryLater: ReceivedMessage[];
   /** Set when this batch starts a new execution (first start, or a restart of a finished instance). */
   startsExecution?: { executionId: string };
+  /** Set when a failed instance is rewound: its failures are erased from history and retried. */
+  rewinds?: boolean;
 }
 
 /**
@@ -59,6 +61,12 @@ export class OrchestrationProcessor {
       await this.finishMessages(triage);
       return;
     }
+    // A rewind rewrites earlier rows, so the whole history is written again from row 0.
+    let firstNewRow = past.length;
+    if (triage.rewinds) {
+      past = rewindHistory(past);
+      firstNewRow = 0;
+    }
 
     const now = new Date();
     const episode: HistoryEvent[] = [newEvent({ EventType: EventType.OrchestratorStarted }, now), ...triage.accepted];
@@ -81,8 +89,8 @@ export class OrchestrationProcessor {
     await this.hub.history.append(
       instanceId,
       executionId,
-      past.length,
-      appended,
+      firstNewRow,
+      firstNewRow === 0 ? [...past, ...appended] : appended,
       loaded.sentinelEtag,
       triage.consumed.map((m) => m.messageId),
     );
@@ -150,7 +158,17 @@ export class OrchestrationProcessor {
         drop(m, `for execution ${target.ExecutionId}, current is ${currentExecution}`);
         continue;
       }
-      if (isFinished(history) || isFinished(result.accepted)) {
+      if (event.EventType === EventType.ExecutionRewound) {
+        if (hasFailed(history) && !result.rewinds) {
+          result.rewinds = true;
+          result.accepted.push(event);
+          result.consumed.push(m);
+        } else {
+          drop(m, 'rewind applies only to a failed instance');
+        }
+        continue;
+      }
+      if ((isFinished(history) && !result.rewinds) || isFinished(result.accepted)) {
         drop(m, 'instance already finished');
         continue;
       }
@@ -359,6 +377,30 @@ function statusOf(outcome: ReplayOutcome | { kind: 'terminated' }): RuntimeStatu
 export function failureOutput(name: string, failure: FailureDetails): string {
   const stack = failure.StackTrace ? `\n${failure.StackTrace}` : '';
   return `Orchestrator function '${name}' failed: ${failure.ErrorMessage}${stack}`;
+}
+
+function hasFailed(events: HistoryEvent[]): boolean {
+  return events.some((e) => e.EventType === EventType.ExecutionCompleted && e.OrchestrationStatus === OrchestrationStatus.Failed);
+}
+
+/**
+ * Erases the failures of a failed execution: each failed task, its scheduling event and the
+ * failed completion become GenericEvents, so the replay schedules those tasks again.
+ */
+export function rewindHistory(events: HistoryEvent[]): HistoryEvent[] {
+  const failedIds = new Set<number>();
+  for (const e of events) {
+    if (e.EventType === EventType.TaskFailed || e.EventType === EventType.SubOrchestrationInstanceFailed) failedIds.add(e.TaskScheduledId);
+  }
+  return events.map((e) => {
+    const erase =
+      (e.EventType === EventType.ExecutionCompleted && e.OrchestrationStatus === OrchestrationStatus.Failed) ||
+      e.EventType === EventType.TaskFailed ||
+      e.EventType === EventType.SubOrchestrationInstanceFailed ||
+      ((e.EventType === EventType.TaskScheduled || e.EventType === EventType.SubOrchestrationInstanceCreated) && failedIds.has(e.EventId));
+    if (!erase) return e;
+    return { EventType: EventType.GenericEvent, EventId: -1, IsPlayed: e.IsPlayed, Timestamp: e.Timestamp, Data: `Rewound: ${EventType[e.EventType]}` };
+  });
 }
 
 function isSchedulingEvent(e: HistoryEvent): boolean {

@@ -5,8 +5,21 @@ import { OrchestrationContext } from '../../src/orchestration/context';
 import { Task } from '../../src/orchestration/tasks';
 import { TestHub, startTestHub, waitForStatus } from '../support/testHub';
 
+const calls = { steady: 0, flaky: 0 };
+
 function registry(): FunctionRegistry {
   const r = new FunctionRegistry();
+  r.registerActivity('Steady', () => ++calls.steady);
+  r.registerActivity('FlakyOnce', () => {
+    calls.flaky++;
+    if (calls.flaky === 1) throw new Error('first call fails');
+    return 'recovered';
+  });
+  r.registerOrchestration('RewindMe', function* (context: OrchestrationContext) {
+    const a = yield context.df.callActivity('Steady');
+    const b = yield context.df.callActivity('FlakyOnce');
+    return [a, b];
+  });
   r.registerActivity('Double', (x: number) => x * 2);
   r.registerActivity('FailOn', (x: number) => {
     if (x === 7) throw new Error('seven is not allowed');
@@ -197,5 +210,27 @@ describe('orchestration features on Azurite', () => {
     } finally {
       server.close();
     }
+  });
+
+  test('rewind re-runs only the failed activity of a Failed instance', async () => {
+    const id = await hub.client.startNew('RewindMe');
+    const failed = await waitForStatus(hub.client, id);
+    expect(failed.runtimeStatus).toBe('Failed');
+    await expect(hub.client.rewind('no-such-instance', 'x')).rejects.toThrow('No instance');
+    await hub.client.rewind(id, 'fixed the bug');
+    const status = await waitForStatus(hub.client, id, 30_000, new Set(['Completed']));
+    expect(status.output).toEqual([1, 'recovered']);
+    expect(calls).toEqual({ steady: 1, flaky: 2 });
+    await expect(hub.client.rewind(id, 'again')).rejects.toThrow('only Failed instances can be rewound');
+  });
+
+  test('restart runs a finished instance again with its input under a new id', async () => {
+    const id = await hub.client.startNew('Child', { input: 5 });
+    await waitForStatus(hub.client, id);
+    const again = await hub.client.restart(id);
+    expect(again).not.toBe(id);
+    const status = await waitForStatus(hub.client, again);
+    expect(status.output).toBe(10);
+    expect(status.input).toBe(5);
   });
 });
