@@ -1,3 +1,6 @@
 /** Entry point of the sample function app (package.json "main"): one module per pattern. */
 import './functionChaining';
+import './fanOutFanIn';
+import './monitor';
+import './humanInteraction';
 import './httpStart';

@@ -9,6 +9,7 @@ import { sleep } from '../engine/backoff';
 import { validateInstanceId } from './instanceId';
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus, toStatus } from './status';
 import { HttpManagementPayload, managementPayload, managementBaseUrl } from './managementUrls';
+import { OrchestrationFilter, queryInstancePage } from './instanceQuery';
 
 export interface StartNewOptions {
   instanceId?: string;
@@ -24,6 +25,11 @@ export interface GetStatusOptions {
 export interface WaitForCompletionOptions {
   timeoutInMilliseconds?: number;
   retryIntervalInMilliseconds?: number;
+}
+
+/** Result of a purge, as durable-functions' PurgeHistoryResult. */
+export class PurgeHistoryResult {
+  constructor(readonly instancesDeleted: number) {}
 }
 
 const ACTIVE_STATUSES = new Set(['Pending', 'Running', 'Suspended', 'ContinuedAsNew']);
@@ -135,6 +141,68 @@ export class DurableClient {
       });
     }
     return toStatus(state, { showInput: options.showInput, history });
+  }
+
+  /** Every instance of the task hub (all pages). */
+  async getStatusAll(): Promise<DurableOrchestrationStatus[]> {
+    return this.getStatusBy({});
+  }
+
+  /** Instances matching the filter; without a continuationToken all pages are read. */
+  async getStatusBy(filter: OrchestrationFilter): Promise<DurableOrchestrationStatus[]> {
+    const out: DurableOrchestrationStatus[] = [];
+    let token = filter.continuationToken;
+    do {
+      const page = await queryInstancePage(this.hub.instances.table, { ...filter, continuationToken: token });
+      out.push(...page.instances.map((s) => toStatus(s)));
+      token = page.continuationToken;
+    } while (token && filter.continuationToken === undefined);
+    return out;
+  }
+
+  /** One page of instances and the token of the next (for the HTTP API's x-ms-continuation-token). */
+  async listInstances(filter: OrchestrationFilter): Promise<{ statuses: DurableOrchestrationStatus[]; continuationToken?: string }> {
+    const page = await queryInstancePage(this.hub.instances.table, filter);
+    return { statuses: page.instances.map((s) => toStatus(s)), continuationToken: page.continuationToken };
+  }
+
+  /** Deletes the instance row, its history rows and its blobs. */
+  async purgeInstanceHistory(instanceId: string): Promise<PurgeHistoryResult> {
+    validateInstanceId(instanceId, true);
+    const state = await this.hub.instances.get(instanceId);
+    if (!state) return new PurgeHistoryResult(0);
+    if (!isTerminalStatus(OrchestrationStatus[state.runtimeStatus])) {
+      throw new Error(`Instance '${instanceId}' is ${state.runtimeStatus}; only completed, failed or terminated instances can be purged.`);
+    }
+    await this.purgeOne(instanceId);
+    return new PurgeHistoryResult(1);
+  }
+
+  /** Purges finished instances created in the time range (non-terminal statuses are never purged). */
+  async purgeInstanceHistoryBy(filter: OrchestrationFilter, onProgress?: (deleted: number) => void): Promise<PurgeHistoryResult> {
+    if (!filter.createdTimeFrom) throw new Error('purgeInstanceHistoryBy requires createdTimeFrom.');
+    const terminal = [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated, OrchestrationRuntimeStatus.Canceled];
+    const requested = filter.runtimeStatus?.length ? filter.runtimeStatus : terminal;
+    const statuses = requested.filter((s) => terminal.includes(s));
+    if (statuses.length === 0) return new PurgeHistoryResult(0);
+    let deleted = 0;
+    let token: string | undefined;
+    do {
+      const page = await queryInstancePage(this.hub.instances.table, { ...filter, runtimeStatus: statuses, continuationToken: token, pageSize: 100 });
+      for (const state of page.instances) {
+        await this.purgeOne(state.instanceId);
+        deleted++;
+        onProgress?.(deleted);
+      }
+      token = page.continuationToken;
+    } while (token);
+    return new PurgeHistoryResult(deleted);
+  }
+
+  private async purgeOne(instanceId: string): Promise<void> {
+    await this.hub.history.deleteInstance(instanceId);
+    await this.hub.queues.largeMessages.deleteInstanceBlobs(instanceId);
+    await this.hub.instances.delete(instanceId);
   }
 
   async raiseEvent(instanceId: string, eventName: string, eventData?: unknown): Promise<void> {

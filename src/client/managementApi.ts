@@ -1,13 +1,16 @@
 import { DurableClient } from './durableClient';
 import { InvalidInstanceIdError } from './instanceId';
-import { DurableOrchestrationStatus } from './status';
-import { WEBHOOK_PATH } from './managementUrls';
+import { OrchestrationFilter } from './instanceQuery';
+import { DurableOrchestrationStatus, OrchestrationRuntimeStatus } from './status';
+import { WEBHOOK_PATH, managementPayload, managementBaseUrl } from './managementUrls';
+import { InstanceAlreadyExistsError } from '../storage/instanceStore';
 
 /** A transport-neutral HTTP exchange, so the local host and a registered function share one router. */
 export interface ManagementRequest {
   method: string;
   url: URL;
   body: string;
+  headers?: Record<string, string | undefined>;
 }
 
 export interface ManagementResponse {
@@ -16,12 +19,23 @@ export interface ManagementResponse {
   body?: unknown;
 }
 
+export interface ManagementOptions {
+  /** When set, every request must carry it as `code` (query) or `x-functions-key` (header). */
+  systemKey?: string;
+}
+
+/** Request bodies larger than this are refused with 413 before they are parsed. */
+export const MAX_MANAGEMENT_BODY_BYTES = 16 * 1024 * 1024;
+
+class BadRequest extends Error {}
+
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): ManagementResponse => ({
   status,
   headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers },
   body,
 });
-const error = (status: number, message: string): ManagementResponse => json(status, { Message: message });
+const message = (status: number, text: string): ManagementResponse => json(status, { Message: text });
+const accepted = (): ManagementResponse => ({ status: 202, headers: {} });
 
 /** Timestamps as the extension prints them: ISO-8601 UTC without fractional seconds. */
 function formatTime(date: Date): string {
@@ -43,39 +57,169 @@ export function statusBody(status: DurableOrchestrationStatus): Record<string, u
   return body;
 }
 
+function parseJsonBody(body: string): unknown {
+  if (body.trim() === '') return undefined;
+  try {
+    return JSON.parse(body);
+  } catch (e) {
+    throw new BadRequest(`The request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function parseDate(value: string | null, name: string): Date | undefined {
+  if (value === null || value === '') return undefined;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new BadRequest(`Query parameter '${name}' is not a valid date: '${value}'.`);
+  return date;
+}
+
+function filterFromQuery(query: URLSearchParams, continuationToken: string | undefined): OrchestrationFilter {
+  const statuses = query.getAll('runtimeStatus').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const known = Object.values(OrchestrationRuntimeStatus) as string[];
+  for (const s of statuses) {
+    if (!known.includes(s)) throw new BadRequest(`Unknown runtimeStatus '${s}'; expected one of ${known.join(', ')}.`);
+  }
+  const top = query.get('top');
+  const pageSize = top === null ? undefined : Number(top);
+  if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)) {
+    throw new BadRequest(`Query parameter 'top' must be an integer from 1 to 1000, got '${top}'.`);
+  }
+  return {
+    createdTimeFrom: parseDate(query.get('createdTimeFrom'), 'createdTimeFrom'),
+    createdTimeTo: parseDate(query.get('createdTimeTo'), 'createdTimeTo'),
+    runtimeStatus: statuses as OrchestrationRuntimeStatus[],
+    instanceIdPrefix: query.get('instanceIdPrefix') ?? undefined,
+    pageSize,
+    continuationToken,
+  };
+}
+
+function statusResponse(status: DurableOrchestrationStatus, url: URL): ManagementResponse {
+  switch (status.runtimeStatus) {
+    case OrchestrationRuntimeStatus.Pending:
+    case OrchestrationRuntimeStatus.Running:
+    case OrchestrationRuntimeStatus.ContinuedAsNew:
+    case OrchestrationRuntimeStatus.Suspended:
+      return json(202, statusBody(status), { Location: url.toString(), 'Retry-After': '10' });
+    case OrchestrationRuntimeStatus.Failed:
+      return json(url.searchParams.get('returnInternalServerErrorOnFailure') === 'true' ? 500 : 200, statusBody(status));
+    default:
+      return json(200, statusBody(status));
+  }
+}
+
+const FINISHED = new Set<string>(['Completed', 'Failed', 'Terminated', 'Canceled']);
+
 /**
- * Serves `/runtime/webhooks/durabletask/...`. Returns undefined for paths outside the API so the
- * caller can fall through to its own routing.
+ * Serves `/runtime/webhooks/durabletask/...` with the extension's routes and status codes.
+ * Returns undefined for paths outside the API so the caller can fall through to its own routing.
  */
-export async function handleManagementRequest(client: DurableClient, request: ManagementRequest): Promise<ManagementResponse | undefined> {
+export async function handleManagementRequest(
+  client: DurableClient,
+  request: ManagementRequest,
+  options: ManagementOptions = {},
+): Promise<ManagementResponse | undefined> {
   const path = request.url.pathname;
   if (!path.toLowerCase().startsWith(WEBHOOK_PATH)) return undefined;
-  const segments = path.slice(WEBHOOK_PATH.length).split('/').filter(Boolean).map(decodeURIComponent);
+  if (options.systemKey) {
+    const code = request.url.searchParams.get('code') ?? request.headers?.['x-functions-key'];
+    if (code !== options.systemKey) return message(401, 'A valid system key is required (query parameter "code" or header "x-functions-key").');
+  }
+  if (Buffer.byteLength(request.body) > MAX_MANAGEMENT_BODY_BYTES) {
+    return message(413, `The request body exceeds ${MAX_MANAGEMENT_BODY_BYTES} bytes.`);
+  }
+  let segments: string[];
+  try {
+    segments = path.slice(WEBHOOK_PATH.length).split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return message(400, 'The request path is not validly URL-encoded.');
+  }
   const method = request.method.toUpperCase();
   const query = request.url.searchParams;
+  const reason = query.get('reason') ?? '';
   try {
-    if (segments[0] === 'instances' && segments.length === 2 && method === 'GET') {
-      const status = await client.getStatus(segments[1], {
-        showHistory: query.get('showHistory') === 'true',
-        showHistoryOutput: query.get('showHistoryOutput') === 'true',
-        showInput: query.get('showInput') !== 'false',
-      });
-      if (!status) return error(404, `No instance with ID '${segments[1]}' was found.`);
-      switch (status.runtimeStatus) {
-        case 'Pending':
-        case 'Running':
-        case 'ContinuedAsNew':
-        case 'Suspended':
-          return json(202, statusBody(status), { Location: request.url.toString(), 'Retry-After': '10' });
-        case 'Failed':
-          return json(query.get('returnInternalServerErrorOnFailure') === 'true' ? 500 : 200, statusBody(status));
-        default:
-          return json(200, statusBody(status));
-      }
+    const [root, id, action, arg] = segments;
+
+    // POST orchestrators/{functionName}[/{instanceId}]: start a new instance.
+    if (root === 'orchestrators' && id && segments.length <= 3 && method === 'POST') {
+      const instanceId = await client.startNew(id, { instanceId: action, input: parseJsonBody(request.body) });
+      const urls = managementPayload(managementBaseUrl(request.url.toString()), instanceId, client.taskHubName, 'Storage', options.systemKey);
+      return json(202, urls, { Location: urls.statusQueryGetUri, 'Retry-After': '10' });
     }
-    return error(404, `No management route matches ${method} ${path}.`);
+
+    if (root !== 'instances') return message(404, `No management route matches ${method} ${path}.`);
+
+    // instances (list / purge by filter)
+    if (!id) {
+      const token = request.headers?.['x-ms-continuation-token'] || undefined;
+      const filter = filterFromQuery(query, token);
+      if (method === 'GET') {
+        const page = await client.listInstances(filter);
+        const headers: Record<string, string> = page.continuationToken ? { 'x-ms-continuation-token': page.continuationToken } : {};
+        return json(200, page.statuses.map(statusBody), headers);
+      }
+      if (method === 'DELETE') {
+        if (!filter.createdTimeFrom) throw new BadRequest("Purging by filter requires the 'createdTimeFrom' query parameter.");
+        const result = await client.purgeInstanceHistoryBy(filter);
+        return result.instancesDeleted === 0 ? message(404, 'No instances matched the filter.') : json(200, { instancesDeleted: result.instancesDeleted });
+      }
+      return message(405, `${method} is not supported on ${path}.`);
+    }
+
+    if (!action) {
+      if (method === 'GET') {
+        const status = await client.getStatus(id, {
+          showHistory: query.get('showHistory') === 'true',
+          showHistoryOutput: query.get('showHistoryOutput') === 'true',
+          showInput: query.get('showInput') !== 'false',
+        });
+        return status ? statusResponse(status, request.url) : message(404, `No instance with ID '${id}' was found.`);
+      }
+      if (method === 'DELETE') {
+        const status = await client.getStatus(id);
+        if (!status) return message(404, `No instance with ID '${id}' was found.`);
+        if (!FINISHED.has(status.runtimeStatus)) return message(400, `Instance '${id}' is ${status.runtimeStatus}; only finished instances can be purged.`);
+        const result = await client.purgeInstanceHistory(id);
+        return json(200, { instancesDeleted: result.instancesDeleted });
+      }
+      return message(405, `${method} is not supported on ${path}.`);
+    }
+
+    if (method !== 'POST') return message(405, `${method} is not supported on ${path}.`);
+    const status = await client.getStatus(id, { showInput: false });
+    if (!status) return message(404, `No instance with ID '${id}' was found.`);
+    const finished = FINISHED.has(status.runtimeStatus);
+    switch (action) {
+      case 'raiseEvent':
+        if (!arg) throw new BadRequest('The event name is missing: POST .../raiseEvent/{eventName}.');
+        if (finished) return message(410, `Instance '${id}' is ${status.runtimeStatus}; it no longer accepts events.`);
+        await client.raiseEvent(id, arg, parseJsonBody(request.body));
+        return accepted();
+      case 'terminate':
+        if (finished) return message(410, `Instance '${id}' is already ${status.runtimeStatus}.`);
+        await client.terminate(id, reason);
+        return accepted();
+      case 'suspend':
+      case 'resume':
+        if (finished) return message(410, `Instance '${id}' is already ${status.runtimeStatus}.`);
+        await (action === 'suspend' ? client.suspend(id, reason) : client.resume(id, reason));
+        return accepted();
+      case 'rewind':
+        if (status.runtimeStatus !== OrchestrationRuntimeStatus.Failed) return message(410, `Instance '${id}' is ${status.runtimeStatus}; only Failed instances can be rewound.`);
+        await client.rewind(id, reason);
+        return accepted();
+      case 'restart': {
+        const newId = await client.restart(id, query.get('restartWithNewInstanceId') !== 'false');
+        const urls = managementPayload(managementBaseUrl(request.url.toString()), newId, client.taskHubName, 'Storage', options.systemKey);
+        return json(202, urls, { Location: urls.statusQueryGetUri });
+      }
+      default:
+        return message(404, `No management route matches ${method} ${path}.`);
+    }
   } catch (e) {
-    if (e instanceof InvalidInstanceIdError) return error(400, e.message);
+    if (e instanceof BadRequest || e instanceof InvalidInstanceIdError || e instanceof RangeError || e instanceof TypeError) return message(400, e.message);
+    if (e instanceof InstanceAlreadyExistsError) return message(409, e.message);
+    if (e instanceof Error && /doesn't exist, is disabled, or is not an orchestrator function/.test(e.message)) return message(400, e.message);
     throw e;
   }
 }

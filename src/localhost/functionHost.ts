@@ -86,7 +86,9 @@ export class LocalFunctionHost {
     const method = (req.method ?? 'GET').toUpperCase();
 
     if (this.options.managementClient) {
-      const managed = await handleManagementRequest(this.options.managementClient(), { method, url, body: body.toString('utf8') });
+      const headers: Record<string, string | undefined> = {};
+      for (const [key, value] of Object.entries(req.headers)) headers[key] = Array.isArray(value) ? value.join(', ') : value;
+      const managed = await handleManagementRequest(this.options.managementClient(), { method, url, body: body.toString('utf8'), headers });
       if (managed) {
         const text = managed.body === undefined ? '' : JSON.stringify(managed.body);
         res.writeHead(managed.status, managed.headers);

@@ -81,4 +81,40 @@ describe('the sample app through the local host', () => {
     const missing = await fetch(`${base}/runtime/webhooks/durabletask/instances/does-not-exist`);
     expect(missing.status).toBe(404);
   });
+
+  test('fan-out/fan-in sample aggregates its activities', async () => {
+    const start = await fetch(`${base}/api/orchestrators/FanOutFanIn`, { method: 'POST', body: '20' });
+    const done = await pollUntilDone(start.headers.get('location')!, 30_000);
+    expect(done.body.output).toEqual({ items: 20, totalSize: 9 * 6 + 11 * 7 });
+  });
+
+  test('monitor sample polls with timers until the job completes', async () => {
+    const start = await fetch(`${base}/api/orchestrators/MonitorJob`, { method: 'POST', body: JSON.stringify({ jobId: 'job-1', pollingIntervalSeconds: 1 }) });
+    const done = await pollUntilDone(start.headers.get('location')!, 30_000);
+    expect(done.body.output).toEqual({ jobId: 'job-1', polls: 3, result: 'Completed' });
+    expect(done.body.customStatus).toEqual({ polls: 3, lastStatus: 'Completed' });
+  });
+
+  test('human interaction sample: approval raised through sendEventPostUri', async () => {
+    const start = await fetch(`${base}/api/orchestrators/ApprovalWorkflow`, { method: 'POST', body: JSON.stringify({ requestId: 'r-1' }) });
+    const urls = (await start.json()) as Record<string, string>;
+    let status: Record<string, unknown> = {};
+    for (let i = 0; i < 100 && status.customStatus !== 'Waiting for approval'; i++) {
+      status = (await (await fetch(urls.statusQueryGetUri)).json()) as Record<string, unknown>;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const raise = await fetch(urls.sendEventPostUri.replace('{eventName}', 'ApprovalEvent'), { method: 'POST', body: 'true', headers: { 'Content-Type': 'application/json' } });
+    expect(raise.status).toBe(202);
+    const done = await pollUntilDone(urls.statusQueryGetUri, 30_000);
+    expect(done.body.output).toEqual({ requestId: 'r-1', approved: true });
+    expect(done.body.customStatus).toBe('Approved');
+    const late = await fetch(urls.sendEventPostUri.replace('{eventName}', 'ApprovalEvent'), { method: 'POST', body: 'true' });
+    expect(late.status).toBe(410);
+  });
+
+  test('human interaction sample escalates when the durable timeout fires first', async () => {
+    const start = await fetch(`${base}/api/orchestrators/ApprovalWorkflow`, { method: 'POST', body: JSON.stringify({ requestId: 'r-2', timeoutHours: 0.0003 }) });
+    const done = await pollUntilDone(start.headers.get('location')!, 30_000);
+    expect(done.body.output).toEqual({ requestId: 'r-2', approved: false, escalation: 'escalated r-2 to the manager' });
+  });
 });
