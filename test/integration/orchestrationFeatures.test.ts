@@ -3,9 +3,11 @@ import { FunctionRegistry } from '../../src/app/registry';
 import { EventType } from '../../src/history/events';
 import { OrchestrationContext } from '../../src/orchestration/context';
 import { Task } from '../../src/orchestration/tasks';
+import { RetryOptions } from '../../src/orchestration/retry';
 import { TestHub, startTestHub, waitForStatus } from '../support/testHub';
 
 const calls = { steady: 0, flaky: 0 };
+const attempts = new Map<string, number>();
 
 function registry(): FunctionRegistry {
   const r = new FunctionRegistry();
@@ -87,6 +89,31 @@ function registry(): FunctionRegistry {
   r.registerOrchestration('CallsHttp', function* (context: OrchestrationContext) {
     const response = yield context.df.callHttp({ method: 'POST', url: context.df.getInput<string>(), body: { hello: 'world' } });
     return response;
+  });
+  r.registerOrchestration('FailingChild', function* (context: OrchestrationContext) {
+    yield context.df.callActivity('FailOn', 7);
+  });
+  r.registerOrchestration('ParentCatches', function* (context: OrchestrationContext) {
+    try {
+      yield context.df.callSubOrchestrator('FailingChild');
+      return 'no error';
+    } catch (e) {
+      return `child failed: ${(e as Error).message}`;
+    }
+  });
+  r.registerActivity('FailTwice', (key: string) => {
+    const n = (attempts.get(key) ?? 0) + 1;
+    attempts.set(key, n);
+    if (n < 3) throw new Error(`attempt ${n} failed`);
+    return `succeeded on attempt ${n}`;
+  });
+  r.registerOrchestration('RetriesActivity', function* (context: OrchestrationContext) {
+    const options = new RetryOptions(200, 3);
+    return yield context.df.callActivityWithRetry('FailTwice', options, context.df.instanceId);
+  });
+  r.registerOrchestration('RetriesTooFew', function* (context: OrchestrationContext) {
+    const options = new RetryOptions(100, 2);
+    return yield context.df.callActivityWithRetry('FailTwice', options, context.df.instanceId);
   });
   r.registerOrchestration('WaitForever', function* (context: OrchestrationContext) {
     yield context.df.waitForExternalEvent('never');
@@ -232,5 +259,27 @@ describe('orchestration features on Azurite', () => {
     const status = await waitForStatus(hub.client, again);
     expect(status.output).toBe(10);
     expect(status.input).toBe(5);
+  });
+
+  test('a failing sub-orchestration surfaces in the parent as a catchable error', async () => {
+    const id = await hub.client.startNew('ParentCatches');
+    const status = await waitForStatus(hub.client, id);
+    expect(status.output).toBe('child failed: seven is not allowed');
+  });
+
+  test('callActivityWithRetry retries on durable timers until the activity succeeds', async () => {
+    const id = await hub.client.startNew('RetriesActivity');
+    const status = await waitForStatus(hub.client, id);
+    expect(status.output).toBe('succeeded on attempt 3');
+    const history = await hub.hub.history.load(id);
+    expect(history.events.filter((e) => e.EventType === EventType.TimerCreated)).toHaveLength(2);
+    expect(history.events.filter((e) => e.EventType === EventType.TaskFailed)).toHaveLength(2);
+  });
+
+  test('when attempts run out the last failure fails the orchestration', async () => {
+    const id = await hub.client.startNew('RetriesTooFew');
+    const status = await waitForStatus(hub.client, id);
+    expect(status.runtimeStatus).toBe('Failed');
+    expect(String(status.output)).toContain('attempt 2 failed');
   });
 });

@@ -202,3 +202,39 @@ describe('retries', () => {
     expect(final.outcome.kind === 'failed' && final.outcome.failure.ErrorMessage).toBe('three');
   });
 });
+
+describe('task properties and Task.any', () => {
+  const timerCreated = (id: number, fireAt: Date): HistoryEvent =>
+    newEvent({ EventType: EventType.TimerCreated, EventId: id, FireAt: fireAt.toISOString() });
+  const timerFired = (id: number, fireAt: Date): HistoryEvent =>
+    newEvent({ EventType: EventType.TimerFired, TimerId: id, FireAt: fireAt.toISOString() });
+
+  test('isCompleted, isFaulted and result reflect each task', () => {
+    const fn: Orchestrator = function* (df) {
+      const ok = df.callActivity('Ok');
+      const bad = df.callActivity('Bad');
+      try {
+        yield df.Task.all([ok, bad]);
+      } catch {
+        // expected
+      }
+      return [ok.isCompleted, ok.isFaulted, ok.result, bad.isCompleted, bad.isFaulted];
+    };
+    const r = replay(fn, [...started(null), scheduled(0, 'Ok'), scheduled(1, 'Bad')], [episode(1), completed(0, 'fine'), failed(1, 'no')]);
+    expect(r.outcome).toEqual({ kind: 'completed', output: [true, false, 'fine', true, true] });
+  });
+
+  test('Task.any returns the winning task; a cancelled timer firing later changes nothing', () => {
+    const fn: Orchestrator = function* (df) {
+      const timer = df.createTimer(at(100));
+      const work = df.callActivity('Work');
+      const winner = yield df.Task.any([timer, work]);
+      if (winner === work) timer.cancel();
+      const second = yield df.callActivity('After');
+      return [winner === work, timer.isCanceled, timer.isCompleted, second];
+    };
+    const past = [...started(null), timerCreated(0, at(100)), scheduled(1, 'Work'), episode(1), completed(1, 'w'), scheduled(2, 'After')];
+    const r = replay(fn, past, [episode(100), timerFired(0, at(100)), episode(101), completed(2, 'a')]);
+    expect(r.outcome).toEqual({ kind: 'completed', output: [true, true, false, 'a'] });
+  });
+});
