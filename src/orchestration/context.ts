@@ -1,5 +1,5 @@
 import { InvocationContext } from '@azure/functions';
-import { uuidV5 } from '../util/uuid';
+import { sdkDeterministicGuid } from '../util/uuid';
 import { ReplayState } from './replay';
 import { RetryOptions, RetryableTask } from './retry';
 import { CallHttpOptions, DurableHttpTask, toDurableHttpRequest } from './durableHttp';
@@ -109,8 +109,8 @@ export class DurableOrchestrationContext {
 
   /** Deterministic UUID: the same on every replay of the same point in the orchestration. */
   newGuid(instanceId: string = this.instanceId): string {
-    const name = `${instanceId}_${this.currentUtcDateTime.toISOString()}_${this.replay.nextGuidCounter()}`;
-    return uuidV5(name, NEW_GUID_NAMESPACE);
+    const name = `${instanceId}_${this.currentUtcDateTime.valueOf()}_${this.replay.nextGuidCounter()}`;
+    return sdkDeterministicGuid(name, NEW_GUID_NAMESPACE);
   }
 }
 
