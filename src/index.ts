@@ -3,6 +3,7 @@
  * Replace `import * as df from 'durable-functions'` with an import of this package.
  */
 import { OrchestrationHandler } from './app/registry';
+import { EntityHandler } from './entities/context';
 
 export { app, getClient } from './app/app';
 export type {
@@ -26,6 +27,20 @@ export type { Task, TimerTask } from './orchestration/tasks';
 export { RetryOptions } from './orchestration/retry';
 export type { CallHttpOptions, DurableHttpRequest, DurableHttpResponse } from './orchestration/durableHttp';
 export { TaskFailedError, NonDeterministicOrchestrationError } from './orchestration/errors';
+
+export { EntityId } from './entities/entityId';
+export { DurableEntityContext } from './entities/context';
+export type { EntityContext, EntityHandler } from './entities/context';
+export { EntityOperationError } from './orchestration/entityTasks';
+export { EntityStateResponse, PurgeHistoryResult } from './client/durableClient';
+export type { EntityQuery, EntityMetadata, EntityQueryResult, CleanEntityStorageResult } from './client/durableClient';
+export type { OrchestrationFilter } from './client/instanceQuery';
+
+/** The classic entity wrapper: `df.entity(function (context) { ... })` gives an entity handler. */
+export function entity<T = unknown>(fn: EntityHandler<T>): EntityHandler<T> {
+  if (typeof fn !== 'function') throw new TypeError('df.entity expects a function.');
+  return fn;
+}
 
 /** The classic wrapper: `df.orchestrator(function* (context) { ... })` gives an orchestration handler. */
 export function orchestrator(fn: OrchestrationHandler): OrchestrationHandler {

@@ -23,6 +23,7 @@ import { ensureHostIntegration } from './hostIntegration';
 import { DurableClientInput, durableClient } from './input';
 import { ActivityHandler, ActivityOptions, OrchestrationHandler, OrchestrationOptions, registry } from './registry';
 import { runtime } from './runtime';
+import { EntityHandler } from '../entities/context';
 
 export type HttpDurableClientHandler = (
   request: HttpRequest,
@@ -94,5 +95,11 @@ function activity(name: string, options: ActivityOptions | ActivityHandler): voi
   registry.registerActivity(name, handler);
 }
 
+function entity<T = unknown>(name: string, handlerOrOptions: EntityHandler<T> | { handler: EntityHandler<T> }): void {
+  ensureHostIntegration();
+  const handler = typeof handlerOrOptions === 'function' ? handlerOrOptions : handlerOrOptions?.handler;
+  registry.registerEntity(name, handler as EntityHandler);
+}
+
 /** `df.app`: registers durable functions with our engine instead of the Functions host. */
-export const app = { orchestration, activity, client };
+export const app = { orchestration, activity, entity, client };

@@ -1,6 +1,7 @@
 import { InvocationContext } from '@azure/functions';
 import { OrchestrationContext } from '../orchestration/context';
 import { Task } from '../orchestration/tasks';
+import { EntityHandler } from '../entities/context';
 
 /** Orchestrator code: a generator yielding durable tasks (or a plain function returning the output). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- results of yielded tasks are untyped, as in durable-functions
@@ -30,7 +31,7 @@ interface Registered<H> {
 export class FunctionRegistry {
   private readonly orchestrations = new Map<string, Registered<OrchestrationHandler>>();
   private readonly activities = new Map<string, Registered<ActivityHandler>>();
-  private readonly entities = new Map<string, Registered<unknown>>();
+  private readonly entities = new Map<string, Registered<EntityHandler>>();
   private readonly listeners: (() => void)[] = [];
 
   registerOrchestration(name: string, handler: OrchestrationHandler): void {
@@ -41,7 +42,7 @@ export class FunctionRegistry {
     this.add(this.activities, 'activity', name, handler);
   }
 
-  registerEntity(name: string, handler: unknown): void {
+  registerEntity(name: string, handler: EntityHandler): void {
     this.add(this.entities, 'entity', name, handler);
   }
 
@@ -53,7 +54,7 @@ export class FunctionRegistry {
     return this.activities.get(name.toLowerCase());
   }
 
-  entity(name: string): Registered<unknown> | undefined {
+  entity(name: string): Registered<EntityHandler> | undefined {
     return this.entities.get(name.toLowerCase());
   }
 

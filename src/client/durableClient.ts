@@ -6,6 +6,10 @@ import { TaskHub } from '../storage/taskHub';
 import { toJsonText } from '../util/json';
 import { newCompactId } from '../util/uuid';
 import { sleep } from '../engine/backoff';
+import { randomUUID } from 'crypto';
+import { EntityId, entityInstanceId } from '../entities/entityId';
+import { OPERATION_EVENT, RELEASE_EVENT, ReleaseMessage, RequestMessage, parseSchedulerState } from '../entities/messages';
+import { fromJsonText } from '../util/json';
 import { validateInstanceId } from './instanceId';
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus, toStatus } from './status';
 import { HttpManagementPayload, managementPayload, managementBaseUrl } from './managementUrls';
@@ -25,6 +29,41 @@ export interface GetStatusOptions {
 export interface WaitForCompletionOptions {
   timeoutInMilliseconds?: number;
   retryIntervalInMilliseconds?: number;
+}
+
+/** readEntityState's answer, as durable-functions' EntityStateResponse. */
+export class EntityStateResponse<T> {
+  constructor(
+    readonly entityExists: boolean,
+    readonly entityState: T | undefined,
+  ) {}
+}
+
+export interface EntityQuery {
+  entityName?: string;
+  lastOperationFrom?: Date;
+  pageSize?: number;
+  continuationToken?: string;
+  fetchState?: boolean;
+  includeDeleted?: boolean;
+}
+
+export interface EntityMetadata {
+  entityId: EntityId;
+  lastOperationTime: Date;
+  lockedBy?: string;
+  backlogQueueSize: number;
+  state?: unknown;
+}
+
+export interface EntityQueryResult {
+  entities: EntityMetadata[];
+  continuationToken?: string;
+}
+
+export interface CleanEntityStorageResult {
+  numberOfEmptyEntitiesRemoved: number;
+  numberOfOrphanedLocksRemoved: number;
 }
 
 /** Result of a purge, as durable-functions' PurgeHistoryResult. */
@@ -203,6 +242,84 @@ export class DurableClient {
     await this.hub.history.deleteInstance(instanceId);
     await this.hub.queues.largeMessages.deleteInstanceBlobs(instanceId);
     await this.hub.instances.delete(instanceId);
+  }
+
+  /** One-way operation on an entity; the entity is created by its first operation. */
+  async signalEntity(entityId: EntityId, operationName?: string, operationContent?: unknown): Promise<void> {
+    if (!(entityId instanceof EntityId)) throw new TypeError('signalEntity requires an EntityId (new df.EntityId(name, key)).');
+    const op = operationName ?? '';
+    const request: RequestMessage = { op, signal: true, input: toJsonText(operationContent), id: randomUUID(), parent: null, timestamp: new Date().toISOString() };
+    await this.hub.ensureCreated();
+    await this.hub.queues.send({
+      instance: { InstanceId: entityInstanceId(entityId), ExecutionId: '' },
+      target: 'control',
+      event: newEvent({ EventType: EventType.EventRaised, Name: OPERATION_EVENT, Input: toJsonText(request) }),
+    });
+  }
+
+  async readEntityState<T = unknown>(entityId: EntityId): Promise<EntityStateResponse<T>> {
+    if (!(entityId instanceof EntityId)) throw new TypeError('readEntityState requires an EntityId.');
+    const state = await this.hub.instances.get(entityInstanceId(entityId));
+    const scheduler = parseSchedulerState(state?.input);
+    return new EntityStateResponse<T>(scheduler.exists, scheduler.exists ? (fromJsonText(scheduler.state) as T) : undefined);
+  }
+
+  /** Entities of the task hub (optionally of one entity name), one page at a time. */
+  async listEntities(query: EntityQuery = {}): Promise<EntityQueryResult> {
+    const prefix = query.entityName ? `@${query.entityName.toLowerCase()}@` : '@';
+    const page = await queryInstancePage(this.hub.instances.table, {
+      instanceIdPrefix: prefix,
+      pageSize: query.pageSize,
+      continuationToken: query.continuationToken,
+    });
+    const entities: EntityMetadata[] = [];
+    for (const instance of page.instances) {
+      const scheduler = parseSchedulerState(instance.input);
+      if (!scheduler.exists && !query.includeDeleted) continue;
+      if (query.lastOperationFrom && instance.lastUpdatedTime < query.lastOperationFrom) continue;
+      entities.push({
+        entityId: EntityId.fromInstanceId(instance.instanceId),
+        lastOperationTime: instance.lastUpdatedTime,
+        lockedBy: scheduler.lockedBy ?? undefined,
+        backlogQueueSize: scheduler.queue?.length ?? 0,
+        state: query.fetchState && scheduler.exists ? fromJsonText(scheduler.state) : undefined,
+      });
+    }
+    return { entities, continuationToken: page.continuationToken };
+  }
+
+  /**
+   * Removes entities that have no state, no queued requests and no lock, and releases locks held
+   * by orchestrations that no longer run.
+   */
+  async cleanEntityStorage(removeEmptyEntities = true, releaseOrphanedLocks = true): Promise<CleanEntityStorageResult> {
+    let numberOfEmptyEntitiesRemoved = 0;
+    let numberOfOrphanedLocksRemoved = 0;
+    let token: string | undefined;
+    do {
+      const page = await queryInstancePage(this.hub.instances.table, { instanceIdPrefix: '@', continuationToken: token, pageSize: 100 });
+      for (const instance of page.instances) {
+        const scheduler = parseSchedulerState(instance.input);
+        if (releaseOrphanedLocks && scheduler.lockedBy) {
+          const holder = await this.hub.instances.get(scheduler.lockedBy);
+          if (!holder || !ACTIVE_STATUSES.has(holder.runtimeStatus)) {
+            const release: ReleaseMessage = { parent: scheduler.lockedBy, id: 'orphaned-lock' };
+            await this.hub.queues.send({
+              instance: { InstanceId: instance.instanceId, ExecutionId: '' },
+              target: 'control',
+              event: newEvent({ EventType: EventType.EventRaised, Name: RELEASE_EVENT, Input: toJsonText(release) }),
+            });
+            numberOfOrphanedLocksRemoved++;
+          }
+        }
+        if (removeEmptyEntities && !scheduler.exists && !scheduler.lockedBy && (scheduler.queue?.length ?? 0) === 0) {
+          await this.purgeOne(instance.instanceId);
+          numberOfEmptyEntitiesRemoved++;
+        }
+      }
+      token = page.continuationToken;
+    } while (token);
+    return { numberOfEmptyEntitiesRemoved, numberOfOrphanedLocksRemoved };
   }
 
   async raiseEvent(instanceId: string, eventName: string, eventData?: unknown): Promise<void> {

@@ -6,6 +6,8 @@ import { TaskHub } from '../storage/taskHub';
 import { Logger, createLogger } from '../util/log';
 import { ConcurrencyGate, ControlQueuePoller } from './controlQueuePoller';
 import { PartitionLeaseManager } from './partitionLeases';
+import { WorkItemRouter } from './workItemRouter';
+import { EntityProcessor } from '../entities/processor';
 
 /**
  * The durable engine of one worker process: owns control-queue partitions through leases, runs
@@ -17,7 +19,7 @@ export class DurableEngine {
   private readonly leases: PartitionLeaseManager;
   private readonly pollers = new Map<number, ControlQueuePoller>();
   private readonly workItems: WorkItemPoller;
-  private readonly processor: OrchestrationProcessor;
+  private readonly processor: WorkItemRouter;
   private readonly gate: ConcurrencyGate;
   private state: 'new' | 'running' | 'stopped' = 'new';
 
@@ -28,7 +30,10 @@ export class DurableEngine {
   ) {
     this.hub = new TaskHub(connectionString, settings.hubName, settings.partitionCount);
     this.log = createLogger(`durable:${settings.hubName}:${settings.workerId}`);
-    this.processor = new OrchestrationProcessor(this.hub, registry, this.log);
+    this.processor = new WorkItemRouter(
+      new OrchestrationProcessor(this.hub, registry, this.log),
+      new EntityProcessor(this.hub, registry, this.log),
+    );
     this.gate = new ConcurrencyGate(settings.maxConcurrentOrchestratorFunctions);
     this.workItems = new WorkItemPoller(
       this.hub,

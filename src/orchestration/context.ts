@@ -3,6 +3,10 @@ import { sdkDeterministicGuid } from '../util/uuid';
 import { ReplayState } from './replay';
 import { RetryOptions, RetryableTask } from './retry';
 import { CallHttpOptions, DurableHttpTask, toDurableHttpRequest } from './durableHttp';
+import { EntityId, canonicalLockSet } from '../entities/entityId';
+import { RELEASE_EVENT, RequestMessage, ReleaseMessage, toEntityIdJson } from '../entities/messages';
+import { EntityRequestTask, sendToEntity } from './entityTasks';
+import { toJsonText } from '../util/json';
 import {
   AtomicTask,
   DurableTask,
@@ -99,6 +103,53 @@ export class DurableOrchestrationContext {
     return new ExternalEventTask(name);
   }
 
+  /** Two-way call: completes with the operation's return value, or fails with its error. */
+  callEntity(entityId: EntityId, operationName: string, operationInput?: unknown): Task {
+    requireEntity(entityId, 'callEntity');
+    requireName(operationName, 'callEntity');
+    const request: RequestMessage = { op: operationName, signal: false, input: toJsonText(operationInput), id: this.newGuid(), parent: this.instanceId };
+    return new EntityRequestTask(entityId, request);
+  }
+
+  /** One-way: the operation is queued on the entity; nothing comes back. */
+  signalEntity(entityId: EntityId, operationName: string, operationInput?: unknown): void {
+    requireEntity(entityId, 'signalEntity');
+    requireName(operationName, 'signalEntity');
+    const request: RequestMessage = { op: operationName, signal: true, input: toJsonText(operationInput), id: this.newGuid(), parent: this.instanceId };
+    this.replay.scheduleNow(sendToEntity(entityId, 'op', request));
+  }
+
+  /**
+   * Critical section: locks the entities (in canonical order, so overlapping lock sets cannot
+   * deadlock) and completes with a releaser. Locks are released by `release()` or when the
+   * orchestration ends.
+   */
+  lock(entityIds: EntityId[]): Task {
+    if (!Array.isArray(entityIds) || entityIds.length === 0) throw new TypeError('lock requires a non-empty array of EntityId.');
+    entityIds.forEach((e) => requireEntity(e, 'lock'));
+    if (this.heldLocks) throw new Error('The orchestration already holds locks; release them before acquiring new ones.');
+    const lockset = canonicalLockSet(entityIds);
+    const id = this.newGuid();
+    const request: RequestMessage = { op: null, signal: false, id, parent: this.instanceId, lockset: lockset.map(toEntityIdJson), pos: 0 };
+    return new EntityRequestTask(lockset[0], request, () => {
+      this.heldLocks = { id, entities: lockset };
+      return { release: () => this.releaseLocks(id) };
+    });
+  }
+
+  isLocked(): { isLocked: boolean; ownedLocks: EntityId[] } {
+    return { isLocked: !!this.heldLocks, ownedLocks: this.heldLocks ? [...this.heldLocks.entities] : [] };
+  }
+
+  private heldLocks: { id: string; entities: EntityId[] } | undefined;
+
+  private releaseLocks(id: string): void {
+    if (!this.heldLocks || this.heldLocks.id !== id) return;
+    const release: ReleaseMessage = { parent: this.instanceId, id };
+    for (const entity of this.heldLocks.entities) this.replay.scheduleNow(sendToEntity(entity, RELEASE_EVENT, release));
+    this.heldLocks = undefined;
+  }
+
   setCustomStatus(status: unknown): void {
     this.replay.setCustomStatus(status);
   }
@@ -131,6 +182,10 @@ class SubOrchestrationTask extends AtomicTask {
 
 function requireRetryOptions(options: unknown, api: string): void {
   if (!(options instanceof RetryOptions)) throw new TypeError(`${api} requires a RetryOptions instance (new df.RetryOptions(firstRetryIntervalMs, maxAttempts)).`);
+}
+
+function requireEntity(entity: unknown, api: string): void {
+  if (!(entity instanceof EntityId)) throw new TypeError(`${api} requires an EntityId (new df.EntityId(name, key)).`);
 }
 
 function requireName(name: unknown, api: string): void {

@@ -19,6 +19,9 @@ import { newCompactId } from '../util/uuid';
 import { NumberedAction } from './actions';
 import { ReplayOutcome } from './replay';
 import { runOrchestrator } from './runOrchestrator';
+import { unreleasedLocks } from './entityTasks';
+import { entityInstanceId } from '../entities/entityId';
+import { RELEASE_EVENT, ReleaseMessage } from '../entities/messages';
 
 /** Delay before a message that arrived ahead of its history (after a crash) is looked at again. */
 const OUT_OF_ORDER_RETRY_MS = 2_000;
@@ -84,6 +87,7 @@ export class OrchestrationProcessor {
     const completion = this.completionEvent(started, self, outcome.outcome, now, outbound);
     if (completion) appended.push(completion);
     appended.push(newEvent({ EventType: EventType.OrchestratorCompleted }, now));
+    if (outcome.outcome.kind !== 'pending') this.releaseLocks(self, [...past, ...appended], outbound);
 
     await Promise.all(outbound.map((m) => this.hub.queues.send(m)));
     await this.hub.history.append(
@@ -261,6 +265,21 @@ export class OrchestrationProcessor {
         const raised = newEvent({ EventType: EventType.EventRaised, Name: action.eventName, Input: toJsonText(action.input) }, now);
         outbound.push({ instance: { InstanceId: action.instanceId, ExecutionId: '' }, event: raised, target: 'control', sender: self });
         return event;
+      }
+    }
+  }
+
+  /** An ending orchestration gives back the entity locks it still holds (also on failure and termination). */
+  private releaseLocks(self: OrchestrationInstance, history: HistoryEvent[], outbound: OutboundMessage[]): void {
+    for (const lock of unreleasedLocks(history)) {
+      const release: ReleaseMessage = { parent: self.InstanceId, id: lock.id };
+      for (const entity of lock.entities) {
+        outbound.push({
+          instance: { InstanceId: entityInstanceId(entity), ExecutionId: '' },
+          target: 'control',
+          event: newEvent({ EventType: EventType.EventRaised, Name: RELEASE_EVENT, Input: toJsonText(release) }),
+          sender: self,
+        });
       }
     }
   }

@@ -1,0 +1,213 @@
+import { InvocationContext } from '@azure/functions';
+import { randomUUID } from 'crypto';
+import { FunctionRegistry } from '../app/registry';
+import { EventRaisedEvent, EventType, HistoryEvent, OrchestrationInstance, newEvent } from '../history/events';
+import { OutboundMessage, ReceivedMessage } from '../storage/messageQueues';
+import { TaskHub } from '../storage/taskHub';
+import { fromJsonText, toJsonText } from '../util/json';
+import { Logger } from '../util/log';
+import { newCompactId, uuidV5 } from '../util/uuid';
+import { DurableEntityContext, EntityContext } from './context';
+import { EntityId, entityInstanceId } from './entityId';
+import {
+  LOCK_GRANTED,
+  OPERATION_EVENT,
+  PROCESSED_WINDOW,
+  RELEASE_EVENT,
+  ReleaseMessage,
+  RequestMessage,
+  ResponseMessage,
+  SchedulerState,
+  parseSchedulerState,
+  serializeSchedulerState,
+} from './messages';
+
+/**
+ * Runs a batch of operations on one entity. Requests are applied one at a time in arrival order;
+ * a request from another orchestration than the lock holder waits in the entity's queue. The new
+ * state is committed as a fresh execution (history rows 0.., the state as its input), so history
+ * never grows, with the same send → history → instance row → delete order as orchestrations.
+ */
+export class EntityProcessor {
+  constructor(
+    private readonly hub: TaskHub,
+    private readonly registry: FunctionRegistry,
+    private readonly log: Logger,
+  ) {}
+
+  async process(instanceId: string, messages: ReceivedMessage[]): Promise<void> {
+    const entity = EntityId.fromInstanceId(instanceId);
+    const loaded = await this.hub.history.load(instanceId);
+    const started = loaded.events.find((e) => e.EventType === EventType.ExecutionStarted);
+    const scheduler = parseSchedulerState(started && 'Input' in started ? started.Input : null);
+    const fresh = messages
+      .filter((m) => !loaded.lastMessageIds.includes(m.messageId))
+      .sort((a, b) => a.insertedOn.getTime() - b.insertedOn.getTime() || a.data.SequenceNumber - b.data.SequenceNumber);
+    const outbound: OutboundMessage[] = [];
+    const self: OrchestrationInstance = { InstanceId: instanceId, ExecutionId: newCompactId() };
+    const batch = new EntityBatch(entity, scheduler, this.registry, outbound, self, this.log);
+    for (const m of fresh) {
+      const event = m.data.TaskMessage.Event;
+      if (event.EventType !== EventType.EventRaised) continue; // ExecutionStarted and others carry nothing for an entity
+      await batch.receive(event);
+    }
+    if (fresh.length > 0) {
+      const now = new Date();
+      const input = serializeSchedulerState(batch.state);
+      const history: HistoryEvent[] = [
+        newEvent({ EventType: EventType.OrchestratorStarted }, now),
+        newEvent({ EventType: EventType.ExecutionStarted, OrchestrationInstance: self, Name: entity.name, Version: '', Input: input }, now),
+        newEvent({ EventType: EventType.OrchestratorCompleted }, now),
+      ];
+      await Promise.all(outbound.map((o) => this.hub.queues.send(o)));
+      await this.hub.history.append(instanceId, self.ExecutionId, 0, history, loaded.sentinelEtag, messages.map((m) => m.messageId));
+      const existing = await this.hub.instances.get(instanceId);
+      await this.hub.instances.upsert({
+        instanceId,
+        name: entity.name,
+        version: '',
+        executionId: self.ExecutionId,
+        input,
+        runtimeStatus: 'Running',
+        createdTime: existing?.createdTime ?? now,
+        lastUpdatedTime: now,
+        generation: (existing?.generation ?? 0) + 1,
+      });
+    }
+    await Promise.all(messages.map((m) => this.hub.queues.delete(m)));
+  }
+}
+
+/** Namespace of the ids of signals that entity operations send. */
+const SIGNAL_ID_NAMESPACE = '6f1d4a62-8b51-4c9e-9d1e-0c3b7f5a2e41';
+
+class EntityBatch {
+  constructor(
+    private readonly entity: EntityId,
+    readonly state: SchedulerState,
+    private readonly registry: FunctionRegistry,
+    private readonly outbound: OutboundMessage[],
+    private readonly self: OrchestrationInstance,
+    private readonly log: Logger,
+  ) {
+    state.queue ??= [];
+  }
+
+  async receive(event: EventRaisedEvent): Promise<void> {
+    const name = event.Name;
+    let body: unknown;
+    try {
+      body = fromJsonText(event.Input, `entity message '${name}'`);
+    } catch (e) {
+      this.log.error(`Entity ${entityInstanceId(this.entity)}: dropping malformed '${name}' message: ${(e as Error).message}`);
+      return;
+    }
+    if (name === RELEASE_EVENT) {
+      const release = body as ReleaseMessage;
+      if (this.state.lockedBy && release?.parent === this.state.lockedBy) {
+        this.state.lockedBy = null;
+        await this.drainQueue();
+      }
+      return;
+    }
+    if (name !== OPERATION_EVENT || !body || typeof body !== 'object') {
+      this.log.warn(`Entity ${entityInstanceId(this.entity)}: ignoring event '${name}'.`);
+      return;
+    }
+    const request = body as RequestMessage;
+    if (this.state.lockedBy && request.parent !== this.state.lockedBy) {
+      this.state.queue!.push(request);
+      return;
+    }
+    await this.execute(request);
+  }
+
+  /** Runs queued requests in order until one is blocked by a new lock holder. */
+  private async drainQueue(): Promise<void> {
+    const queue = this.state.queue!;
+    while (queue.length > 0) {
+      const next = queue[0];
+      if (this.state.lockedBy && next.parent !== this.state.lockedBy) return;
+      queue.shift();
+      await this.execute(next);
+    }
+  }
+
+  private async execute(request: RequestMessage): Promise<void> {
+    // Orchestrations and entities re-send the same request id after a crash: apply it once.
+    const processed = (this.state.processed ??= []);
+    if (request.id && processed.includes(request.id)) return;
+    if (request.id) {
+      processed.push(request.id);
+      if (processed.length > PROCESSED_WINDOW) processed.splice(0, processed.length - PROCESSED_WINDOW);
+    }
+    if (!request.op && request.lockset) {
+      this.grantLock(request);
+      return;
+    }
+    const response = await this.runOperation(request);
+    if (!request.signal && request.parent) {
+      this.send(request.parent, request.id, toJsonText(response));
+    }
+  }
+
+  private grantLock(request: RequestMessage): void {
+    const lockset = request.lockset!;
+    const pos = request.pos ?? 0;
+    this.state.lockedBy = request.parent ?? null;
+    if (pos + 1 < lockset.length) {
+      const next = lockset[pos + 1];
+      const forward: RequestMessage = { ...request, pos: pos + 1 };
+      this.send(entityInstanceId(next), OPERATION_EVENT, toJsonText(forward));
+    } else if (request.parent) {
+      const granted: ResponseMessage = { result: JSON.stringify(LOCK_GRANTED), exceptionType: null };
+      this.send(request.parent, request.id, toJsonText(granted));
+    }
+  }
+
+  private async runOperation(request: RequestMessage): Promise<ResponseMessage> {
+    const op = String(request.op);
+    const registered = this.registry.entity(this.entity.name);
+    if (!registered) {
+      return { result: `The entity function '${this.entity.name}' is not registered in this function app.`, exceptionType: 'EntityFunctionNotFound' };
+    }
+    let input: unknown;
+    let previous: unknown;
+    try {
+      input = fromJsonText(request.input, `input of operation '${op}'`);
+      // Each operation sees its own copy, so a failed operation cannot leave partial changes behind.
+      previous = this.state.exists ? fromJsonText(this.state.state, 'entity state') : undefined;
+    } catch (e) {
+      return { result: (e as Error).message, exceptionType: 'Error' };
+    }
+    const df = new DurableEntityContext(this.entity, op, input, this.state.exists, previous);
+    const context = new InvocationContext({ invocationId: randomUUID(), functionName: registered.name }) as EntityContext;
+    context.df = df;
+    try {
+      await registered.handler(context);
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      return { result: error.message, exceptionType: error.name || 'Error' };
+    }
+    const effects = df.finish();
+    const stateText = effects.exists ? toJsonText(effects.state) : null;
+    this.state.exists = effects.exists;
+    this.state.state = stateText;
+    effects.signals.forEach((signal, index) => {
+      // Derived from the request that caused it, so a retried batch re-sends the same id.
+      const id = uuidV5(`${request.id}:${index}`, SIGNAL_ID_NAMESPACE);
+      const message: RequestMessage = { op: signal.operationName, signal: true, input: toJsonText(signal.input), id, parent: null };
+      this.send(entityInstanceId(signal.entity), OPERATION_EVENT, toJsonText(message));
+    });
+    return { result: toJsonText(effects.result), exceptionType: null };
+  }
+
+  private send(instanceId: string, eventName: string, input: string | null): void {
+    this.outbound.push({
+      instance: { InstanceId: instanceId, ExecutionId: '' },
+      target: 'control',
+      event: newEvent({ EventType: EventType.EventRaised, Name: eventName, Input: input }),
+      sender: this.self,
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import { EntityId, entityInstanceId } from '../entities/entityId';
+import { LOCK_GRANTED, OPERATION_EVENT, RELEASE_EVENT, ReleaseMessage, RequestMessage, ResponseMessage, toEntityIdJson } from '../entities/messages';
+import { EventType, HistoryEvent } from '../history/events';
+import { fromJsonText } from '../util/json';
+import { AtomicTask, DurableTask, ExternalEventTask } from './tasks';
+
+/** An error an entity operation threw, reported back to the calling orchestration. */
+export class EntityOperationError extends Error {
+  constructor(
+    message: string,
+    readonly exceptionType: string,
+  ) {
+    super(message);
+    this.name = 'EntityOperationError';
+  }
+}
+
+export function sendToEntity(entity: EntityId, eventName: string, body: unknown): AtomicTask {
+  return new AtomicTask({ kind: 'sendEvent', instanceId: entityInstanceId(entity), eventName, input: body });
+}
+
+/** Sends a request and completes with the entity's response (an event named after the request id). */
+export class EntityRequestTask extends DurableTask {
+  private readonly send: AtomicTask;
+  private readonly response: ExternalEventTask;
+
+  constructor(entity: EntityId, request: RequestMessage, private readonly onGranted?: () => unknown) {
+    super();
+    this.send = sendToEntity(entity, OPERATION_EVENT, request);
+    this.response = new ExternalEventTask(request.id);
+    this.response.addListener(this);
+  }
+
+  children(): DurableTask[] {
+    return [this.send, this.response];
+  }
+
+  protected override onChildSettled(child: DurableTask): void {
+    if (child !== this.response) return;
+    const response = child.result as ResponseMessage | undefined;
+    if (!response || typeof response !== 'object') {
+      this.fail(new Error('The entity sent a response that is not a ResponseMessage.'));
+      return;
+    }
+    if (response.exceptionType) {
+      this.fail(new EntityOperationError(response.result ?? 'The entity operation failed.', response.exceptionType));
+      return;
+    }
+    const result = fromJsonText(response.result, 'entity operation result');
+    this.complete(this.onGranted && result === LOCK_GRANTED ? this.onGranted() : result);
+  }
+}
+
+/** Lock requests sent and not released in a history: the locks an orchestration may still hold. */
+export function unreleasedLocks(events: HistoryEvent[]): { id: string; entities: EntityId[] }[] {
+  const requests = new Map<string, EntityId[]>();
+  for (const e of events) {
+    if (e.EventType !== EventType.EventSent) continue;
+    let body: unknown;
+    try {
+      body = fromJsonText(e.Input);
+    } catch {
+      continue;
+    }
+    if (e.Name === OPERATION_EVENT) {
+      const request = body as RequestMessage;
+      if (request && !request.op && Array.isArray(request.lockset)) {
+        requests.set(request.id, request.lockset.map((l) => new EntityId(l.name, l.key)));
+      }
+    } else if (e.Name === RELEASE_EVENT) {
+      requests.delete((body as ReleaseMessage)?.id);
+    }
+  }
+  return [...requests.entries()].map(([id, entities]) => ({ id, entities }));
+}
+
+export { toEntityIdJson };
