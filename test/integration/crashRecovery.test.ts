@@ -5,6 +5,7 @@ import { slowChainRegistry } from '../fixtures/slowChain';
 import { startTestHub, storageConnection, uniqueHubName, waitForStatus } from '../support/testHub';
 import { DurableClient } from '../../src/client/durableClient';
 import { TaskHub } from '../../src/storage/taskHub';
+import { EntityId } from '../../src/entities/entityId';
 
 const workerScript = path.join(__dirname, '../../dist/test/fixtures/worker.js');
 
@@ -57,6 +58,42 @@ describe('crash recovery', () => {
       const completed = history.events.filter((e) => e.EventType === EventType.TaskCompleted).length;
       expect(scheduled).toEqual(Array.from({ length: steps }, (_, i) => i));
       expect(completed).toBe(steps);
+    } finally {
+      await replacement.stop();
+    }
+  }, 150_000);
+
+  test('a worker killed mid-batch of entity operations loses and duplicates nothing', async () => {
+    const hubName = uniqueHubName('CrashE');
+    const worker = await startWorker(hubName);
+    const hub = new TaskHub(storageConnection(), hubName, 4);
+    const client = new DurableClient(hub);
+    const counter = new EntityId('SlowCounter', 'k');
+    await Promise.all(Array.from({ length: 500 }, (_, i) => client.signalEntity(counter, 'add', i + 1)));
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const state = (await client.readEntityState<number>(counter)).entityState ?? 0;
+      if (state > 2000) break;
+      if (Date.now() > deadline) throw new Error('worker made no progress on the entity');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    worker.kill('SIGKILL');
+    await new Promise((r) => worker.once('exit', r));
+    const partial = (await client.readEntityState<number>(counter)).entityState!;
+    expect(partial).toBeLessThan(125250);
+
+    const replacement = await startTestHub(slowChainRegistry(), { hubName, controlQueueVisibilityTimeoutMs: 20_000, workItemQueueVisibilityTimeoutMs: 20_000 });
+    try {
+      const end = Date.now() + 90_000;
+      let value = partial;
+      while (value !== 125250 && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 200));
+        value = (await client.readEntityState<number>(counter)).entityState!;
+      }
+      expect(value).toBe(125250);
+      // Nothing applied twice arrives later either.
+      await new Promise((r) => setTimeout(r, 2000));
+      expect((await client.readEntityState<number>(counter)).entityState).toBe(125250);
     } finally {
       await replacement.stop();
     }
