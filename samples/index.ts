@@ -3,4 +3,6 @@ import './functionChaining';
 import './fanOutFanIn';
 import './monitor';
 import './humanInteraction';
+import './counterEntity';
+import './bankTransfer';
 import './httpStart';

@@ -117,4 +117,28 @@ describe('the sample app through the local host', () => {
     const done = await pollUntilDone(start.headers.get('location')!, 30_000);
     expect(done.body.output).toEqual({ requestId: 'r-2', approved: false, escalation: 'escalated r-2 to the manager' });
   });
+
+  test('counter entity sample: signals over HTTP aggregate into the state', async () => {
+    for (let i = 1; i <= 10; i++) {
+      const res = await fetch(`${base}/api/counter/c1/add`, { method: 'POST', body: String(i) });
+      expect(res.status).toBe(202);
+    }
+    let body: { entityExists: boolean; entityState?: number } = { entityExists: false };
+    for (let i = 0; i < 100 && body.entityState !== 55; i++) {
+      body = (await (await fetch(`${base}/api/counter/c1`)).json()) as typeof body;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(body).toEqual({ entityExists: true, entityState: 55 });
+    expect((await fetch(`${base}/api/counter/unknown-key`)).status).toBe(404);
+    expect((await fetch(`${base}/api/counter/c1/add`, { method: 'POST', body: '{oops' })).status).toBe(400);
+  });
+
+  test('bank transfer sample moves money under a lock on both accounts', async () => {
+    const deposit = await fetch(`${base}/api/orchestrators-wait/Deposit`, { method: 'POST', body: JSON.stringify({ account: 'alice', amount: 100 }) });
+    expect(await deposit.json()).toBe(100);
+    const transfer = await fetch(`${base}/api/orchestrators-wait/TransferFunds`, { method: 'POST', body: JSON.stringify({ from: 'alice', to: 'bob', amount: 30 }) });
+    expect(await transfer.json()).toEqual({ transferred: true, from: 70, to: 30 });
+    const refused = await fetch(`${base}/api/orchestrators-wait/TransferFunds`, { method: 'POST', body: JSON.stringify({ from: 'bob', to: 'alice', amount: 500 }) });
+    expect(await refused.json()).toEqual({ transferred: false, reason: 'balance 30 is below 500' });
+  });
 });
