@@ -2,7 +2,7 @@ import { FunctionRegistry } from '../app/registry';
 import { EventType } from '../history/events';
 import { ReceivedMessage } from '../storage/messageQueues';
 import { TaskHub } from '../storage/taskHub';
-import { Backoff } from '../engine/backoff';
+import { QueuePoller } from '../engine/queuePoller';
 import { Logger } from '../util/log';
 import { runActivity } from './activityRunner';
 
@@ -11,70 +11,35 @@ import { runActivity } from './activityRunner';
  * `maxConcurrent` in flight, sends the result to the orchestration's control queue and only then
  * deletes the work item, so a crash anywhere re-runs the activity instead of losing it.
  */
-export class WorkItemPoller {
+export class WorkItemPoller extends QueuePoller {
   private running = 0;
-  private stopped = false;
-  private loop: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
-    private readonly hub: TaskHub,
+    hub: TaskHub,
     private readonly registry: FunctionRegistry,
     private readonly options: { maxConcurrent: number; visibilityTimeoutMs: number; maxPollingIntervalMs: number },
-    private readonly log: Logger,
-  ) {}
-
-  start(): void {
-    this.loop ??= this.run();
+    log: Logger,
+  ) {
+    super(hub.storage.workItems, hub, options.visibilityTimeoutMs, options.maxPollingIntervalMs, log);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.loop;
+  protected capacity(): number {
+    return this.options.maxConcurrent - this.running;
+  }
+
+  protected async drained(): Promise<void> {
     await Promise.all(this.inFlight);
   }
 
-  private async run(): Promise<void> {
-    const backoff = new Backoff(this.options.maxPollingIntervalMs);
-    const unsubscribe = this.hub.queues.onSend((name) => {
-      if (name === this.hub.storage.workItems.name) backoff.wake();
-    });
-    try {
-      await this.pollLoop(backoff);
-    } finally {
-      unsubscribe();
-    }
-  }
-
-  private async pollLoop(backoff: Backoff): Promise<void> {
-    while (!this.stopped) {
-      const capacity = this.options.maxConcurrent - this.running;
-      if (capacity <= 0) {
-        await backoff.waitFixed(10);
-        continue;
-      }
-      let messages: ReceivedMessage[] = [];
-      try {
-        messages = await this.hub.queues.receive(this.hub.storage.workItems, capacity, this.options.visibilityTimeoutMs, (raw, e) =>
-          this.log.error(`Discarding malformed work item (${e.message}): ${raw.slice(0, 200)}`),
-        );
-      } catch (e) {
-        if (this.stopped) break;
-        this.log.warn(`Work item queue receive failed: ${(e as Error).message}`);
-      }
-      if (messages.length === 0) {
-        await backoff.wait(() => this.stopped);
-        continue;
-      }
-      backoff.reset();
-      for (const message of messages) {
-        const task = this.execute(message).finally(() => {
-          this.running--;
-          this.inFlight.delete(task);
-        });
-        this.running++;
-        this.inFlight.add(task);
-      }
+  protected dispatch(messages: ReceivedMessage[]): void {
+    for (const message of messages) {
+      const task = this.execute(message).finally(() => {
+        this.running--;
+        this.inFlight.delete(task);
+      });
+      this.running++;
+      this.inFlight.add(task);
     }
   }
 

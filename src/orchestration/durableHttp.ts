@@ -1,5 +1,5 @@
 import { ReplayState } from './replay';
-import { AtomicTask, DurableTask, DurableTimerTask } from './tasks';
+import { AtomicTask, DurableTask, DurableTimerTask, SequentialTask } from './tasks';
 
 /** Name of the built-in activity that performs durable HTTP calls (the extension's name for it). */
 export const HTTP_ACTIVITY = 'BuiltIn::HttpActivity';
@@ -62,48 +62,34 @@ export function toDurableHttpRequest(options: CallHttpOptions): DurableHttpReque
  * A durable HTTP call: an HTTP activity, and while it answers 202 with a Location, a durable timer
  * (Retry-After seconds, else 5 s) followed by a GET of that Location.
  */
-export class DurableHttpTask extends DurableTask {
-  private current: DurableTask;
+export class DurableHttpTask extends SequentialTask {
   private pendingPoll: DurableHttpRequest | undefined;
 
   constructor(
     private readonly request: DurableHttpRequest,
     private readonly replay: ReplayState,
   ) {
-    super();
-    this.current = this.watch(new AtomicTask({ kind: 'callActivity', name: HTTP_ACTIVITY, input: request }));
+    super(new AtomicTask({ kind: 'callActivity', name: HTTP_ACTIVITY, input: request }), (task) => replay.scheduleNow(task));
   }
 
-  children(): DurableTask[] {
-    return [this.current];
-  }
-
-  private watch(task: DurableTask): DurableTask {
-    task.addListener(this);
-    return task;
-  }
-
-  protected override onChildSettled(child: DurableTask): void {
-    if (child !== this.current || this.isCompleted) return;
-    if (child.isFaulted) {
-      this.fail(child.error ?? new Error('The HTTP call failed.'));
+  protected onStepSettled(step: DurableTask): void {
+    if (step.isFaulted) {
+      this.fail(step.error ?? new Error('The HTTP call failed.'));
       return;
     }
-    if (child instanceof DurableTimerTask && this.pendingPoll) {
-      this.current = this.watch(new AtomicTask({ kind: 'callActivity', name: HTTP_ACTIVITY, input: this.pendingPoll }));
+    if (step instanceof DurableTimerTask && this.pendingPoll) {
+      const poll = this.pendingPoll;
       this.pendingPoll = undefined;
-      this.replay.scheduleNow(this.current as AtomicTask);
+      this.continueWith(new AtomicTask({ kind: 'callActivity', name: HTTP_ACTIVITY, input: poll }));
       return;
     }
-    const response = child.result as DurableHttpResponse;
+    const response = step.result as DurableHttpResponse;
     const location = headerValue(response?.headers, 'Location');
     if (response?.statusCode === 202 && location && this.request.asynchronousPatternEnabled !== false) {
       const retryAfter = Number(headerValue(response.headers, 'Retry-After'));
       const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : DEFAULT_POLL_INTERVAL_MS;
       this.pendingPoll = { method: 'GET', url: new URL(location, this.request.url).toString(), headers: this.request.headers, asynchronousPatternEnabled: true };
-      const timer = new DurableTimerTask({ kind: 'createTimer', fireAt: new Date(this.replay.currentUtcDateTime.getTime() + delay) });
-      this.current = this.watch(timer);
-      this.replay.scheduleNow(timer);
+      this.continueWith(new DurableTimerTask({ kind: 'createTimer', fireAt: new Date(this.replay.currentUtcDateTime.getTime() + delay) }));
       return;
     }
     this.complete(response);

@@ -1,5 +1,5 @@
 import { ReplayState } from './replay';
-import { AtomicTask, DurableTask, DurableTimerTask } from './tasks';
+import { AtomicTask, DurableTask, DurableTimerTask, SequentialTask } from './tasks';
 
 /** Retry policy of callActivityWithRetry / callSubOrchestratorWithRetry, as durable-functions' RetryOptions. */
 export class RetryOptions {
@@ -37,9 +37,8 @@ export class RetryOptions {
  * A task that re-runs its action after failures: each retry waits on a durable timer, then
  * schedules a fresh attempt. Driven only by history, so replays take the same path.
  */
-export class RetryableTask extends DurableTask {
+export class RetryableTask extends SequentialTask {
   private attempt = 1;
-  private current: DurableTask;
   private readonly firstAttemptAt: number;
 
   constructor(
@@ -47,40 +46,26 @@ export class RetryableTask extends DurableTask {
     private readonly options: RetryOptions,
     private readonly replay: ReplayState,
   ) {
-    super();
+    super(makeAttempt(), (task) => replay.scheduleNow(task));
     this.firstAttemptAt = replay.currentUtcDateTime.getTime();
-    this.current = this.watch(makeAttempt());
   }
 
-  children(): DurableTask[] {
-    return [this.current];
-  }
-
-  private watch(task: DurableTask): DurableTask {
-    task.addListener(this);
-    return task;
-  }
-
-  protected override onChildSettled(child: DurableTask): void {
-    if (child !== this.current || this.isCompleted) return;
-    if (child instanceof DurableTimerTask) {
+  protected onStepSettled(step: DurableTask): void {
+    if (step instanceof DurableTimerTask) {
       this.attempt++;
-      this.current = this.watch(this.makeAttempt());
-      this.replay.scheduleNow(this.current as AtomicTask);
+      this.continueWith(this.makeAttempt());
       return;
     }
-    if (!child.isFaulted) {
-      this.complete(child.result);
+    if (!step.isFaulted) {
+      this.complete(step.result);
       return;
     }
     const now = this.replay.currentUtcDateTime.getTime();
     const delay = this.options.delayBefore(this.attempt + 1, now - this.firstAttemptAt);
     if (delay === undefined) {
-      this.fail(child.error ?? new Error('The task failed.'));
+      this.fail(step.error ?? new Error('The task failed.'));
       return;
     }
-    const timer = new DurableTimerTask({ kind: 'createTimer', fireAt: new Date(now + delay) });
-    this.current = this.watch(timer);
-    this.replay.scheduleNow(timer);
+    this.continueWith(new DurableTimerTask({ kind: 'createTimer', fireAt: new Date(now + delay) }));
   }
 }

@@ -149,3 +149,37 @@ export class WhenAnyTask extends DurableTask {
 export function isDurableTask(value: unknown): value is DurableTask {
   return value instanceof DurableTask;
 }
+
+/**
+ * A task that waits on one child at a time and may replace it as history unfolds (a retry's
+ * timer then the next attempt, an HTTP poll's timer then the next GET). Replacements are numbered
+ * at once through `scheduleNow`, which keeps them in history order.
+ */
+export abstract class SequentialTask extends DurableTask {
+  private current: DurableTask;
+
+  protected constructor(
+    first: DurableTask,
+    private readonly scheduleNow: (task: AtomicTask) => void,
+  ) {
+    super();
+    this.current = first;
+    first.addListener(this);
+  }
+
+  children(): DurableTask[] {
+    return [this.current];
+  }
+
+  protected continueWith(next: AtomicTask): void {
+    this.current = next;
+    next.addListener(this);
+    this.scheduleNow(next);
+  }
+
+  protected abstract onStepSettled(step: DurableTask): void;
+
+  protected override onChildSettled(child: DurableTask): void {
+    if (child === this.current && !this.isCompleted) this.onStepSettled(child);
+  }
+}

@@ -1,0 +1,72 @@
+import { QueueClient } from '@azure/storage-queue';
+import { ReceivedMessage } from '../storage/messageQueues';
+import { TaskHub } from '../storage/taskHub';
+import { Logger } from '../util/log';
+import { Backoff } from './backoff';
+
+/**
+ * The receive loop both queue pollers share: receive up to `capacity()` messages, hand them to
+ * `dispatch`, back off while the queue is empty, and wake at once when this process sends to it.
+ */
+export abstract class QueuePoller {
+  protected stopped = false;
+  private loop: Promise<void> | undefined;
+
+  protected constructor(
+    protected readonly queue: QueueClient,
+    protected readonly hub: TaskHub,
+    private readonly visibilityTimeoutMs: number,
+    private readonly maxPollingIntervalMs: number,
+    protected readonly log: Logger,
+  ) {}
+
+  /** How many messages may be taken now (0: wait for in-flight work). */
+  protected abstract capacity(): number;
+  protected abstract dispatch(messages: ReceivedMessage[]): void;
+  /** Resolves when all dispatched work has finished. */
+  protected abstract drained(): Promise<void>;
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops polling and waits for in-flight work; unprocessed messages become visible again later. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+    await this.drained();
+  }
+
+  private async run(): Promise<void> {
+    const backoff = new Backoff(this.maxPollingIntervalMs);
+    const unsubscribe = this.hub.queues.onSend((name) => {
+      if (name === this.queue.name) backoff.wake();
+    });
+    try {
+      while (!this.stopped) {
+        const capacity = this.capacity();
+        if (capacity <= 0) {
+          await backoff.waitFixed(10);
+          continue;
+        }
+        let messages: ReceivedMessage[] = [];
+        try {
+          messages = await this.hub.queues.receive(this.queue, capacity, this.visibilityTimeoutMs, (raw, e) =>
+            this.log.error(`Discarding malformed message on ${this.queue.name} (${e.message}): ${raw.slice(0, 200)}`),
+          );
+        } catch (e) {
+          if (this.stopped) break;
+          this.log.warn(`Receive on ${this.queue.name} failed: ${(e as Error).message}`);
+        }
+        if (messages.length === 0) {
+          await backoff.wait(() => this.stopped);
+          continue;
+        }
+        backoff.reset();
+        this.dispatch(messages);
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+}
