@@ -8,6 +8,9 @@ export interface InstanceProcessor {
   process(instanceId: string, messages: ReceivedMessage[]): Promise<void>;
 }
 
+/** Most messages one work item applies; the rest of an instance's backlog goes to the next one. */
+export const MAX_MESSAGES_PER_WORK_ITEM = 100;
+
 /** Limits how many instances are processed at once across all partitions of a worker. */
 export class ConcurrencyGate {
   private active = 0;
@@ -68,9 +71,11 @@ export class ControlQueuePoller extends QueuePoller {
     await Promise.resolve();
     try {
       for (;;) {
-        const batch = this.pending.get(instanceId);
-        if (!batch || batch.length === 0) break;
-        this.pending.delete(instanceId);
+        const waiting = this.pending.get(instanceId);
+        if (!waiting || waiting.length === 0) break;
+        // Bounded work items keep checkpoints frequent and well inside the visibility timeout.
+        const batch = waiting.splice(0, MAX_MESSAGES_PER_WORK_ITEM);
+        if (waiting.length === 0) this.pending.delete(instanceId);
         try {
           await this.processor.process(instanceId, batch);
         } catch (e) {
