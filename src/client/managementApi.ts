@@ -190,11 +190,13 @@ export async function handleManagementRequest(
     if (!status) return message(404, `No instance with ID '${id}' was found.`);
     const finished = FINISHED.has(status.runtimeStatus);
     switch (action) {
-      case 'raiseEvent':
+      case 'raiseEvent': {
         if (!arg) throw new BadRequest('The event name is missing: POST .../raiseEvent/{eventName}.');
+        const data = parseJsonBody(request.body);
         if (finished) return message(410, `Instance '${id}' is ${status.runtimeStatus}; it no longer accepts events.`);
-        await client.raiseEvent(id, arg, parseJsonBody(request.body));
+        await client.raiseEvent(id, arg, data);
         return accepted();
+      }
       case 'terminate':
         if (finished) return message(410, `Instance '${id}' is already ${status.runtimeStatus}.`);
         await client.terminate(id, reason);
