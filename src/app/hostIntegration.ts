@@ -1,4 +1,7 @@
-import { app as functionsApp } from '@azure/functions';
+import { HttpRequest, HttpResponse, app as functionsApp } from '@azure/functions';
+import { handleManagementRequest } from '../client/managementApi';
+import { MANAGEMENT_FUNCTION_ROUTE } from '../client/managementUrls';
+import { httpRoutePrefix } from '../config/settings';
 import { createLogger } from '../util/log';
 import { DURABLE_CLIENT_BINDING } from './input';
 import { runtime } from './runtime';
@@ -49,11 +52,42 @@ export function ensureHostIntegration(): void {
   if (!core) return;
   const register = core.registerFunction.bind(core);
   core.registerFunction = (metadata, callback) => register(stripDurableBindings(metadata), callback);
+  registerManagementFunction();
   functionsApp.hook.appStart(() => {
     startEngineWithRetry();
   });
   functionsApp.hook.appTerminate(async () => {
     await runtime.stopEngine();
+  });
+}
+
+/**
+ * Without the Durable extension the host has no /runtime/webhooks/durabletask, so the management
+ * API is an ordinary HTTP function at /<routePrefix>/durabletask/..., and the URLs that clients
+ * hand out point there.
+ */
+function registerManagementFunction(): void {
+  const basePath = `/${[httpRoutePrefix(runtime.appRoot()), MANAGEMENT_FUNCTION_ROUTE].filter(Boolean).join('/')}`;
+  runtime.configureManagement({ webhookPath: basePath });
+  functionsApp.http('DurableTaskManagement', {
+    route: `${MANAGEMENT_FUNCTION_ROUTE}/{*path}`,
+    methods: ['GET', 'POST', 'DELETE'],
+    authLevel: 'anonymous',
+    handler: async (request: HttpRequest): Promise<HttpResponse> => {
+      const headers: Record<string, string> = {};
+      request.headers.forEach((value, key) => (headers[key] = value));
+      const response = await handleManagementRequest(
+        runtime.client(),
+        { method: request.method, url: new URL(request.url), body: await request.text(), headers },
+        { systemKey: runtime.managementKey(), basePath },
+      );
+      if (!response) return new HttpResponse({ status: 404 });
+      return new HttpResponse({
+        status: response.status,
+        headers: response.headers,
+        body: response.body === undefined ? undefined : JSON.stringify(response.body),
+      });
+    },
   });
 }
 

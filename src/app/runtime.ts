@@ -1,4 +1,4 @@
-import { DurableClient } from '../client/durableClient';
+import { DurableClient, ManagementSettings } from '../client/durableClient';
 import { DurableSettings, connectionStringFor, loadSettings } from '../config/settings';
 import { DurableEngine } from '../engine/engine';
 import { TaskHub } from '../storage/taskHub';
@@ -13,7 +13,7 @@ class DurableRuntime {
   private hubCache: TaskHub | undefined;
   private engineCache: DurableEngine | undefined;
   private engineStart: Promise<DurableEngine> | undefined;
-  private managementOptions: { baseUrl?: string; systemKey?: string } = {};
+  private managementOptions: ManagementSettings = {};
 
   /** The app root is where host.json lives: the Functions host runs workers there. */
   appRoot(): string {
@@ -34,17 +34,25 @@ class DurableRuntime {
   }
 
   client(): DurableClient {
-    return new DurableClient(this.hub(), registry, this.managementOptions);
+    return new DurableClient(this.hub(), registry, { systemKey: this.managementKey(), ...this.managementOptions });
   }
 
   /** A client of another task hub on the same storage connection. */
   clientFor(hubName: string): DurableClient {
     const settings = this.settings();
-    return new DurableClient(new TaskHub(connectionStringFor(settings), hubName, settings.partitionCount), registry, this.managementOptions);
+    return new DurableClient(new TaskHub(connectionStringFor(settings), hubName, settings.partitionCount), registry, {
+      systemKey: this.managementKey(),
+      ...this.managementOptions,
+    });
   }
 
-  configureManagement(options: { baseUrl?: string; systemKey?: string }): void {
+  configureManagement(options: ManagementSettings): void {
     this.managementOptions = { ...this.managementOptions, ...options };
+  }
+
+  /** The key management requests must carry, from the app setting `DurableTaskManagementKey` (unset: none). */
+  managementKey(): string | undefined {
+    return process.env.DurableTaskManagementKey || undefined;
   }
 
   get engine(): DurableEngine | undefined {

@@ -12,7 +12,7 @@ import { OPERATION_EVENT, RELEASE_EVENT, ReleaseMessage, RequestMessage, parseSc
 import { fromJsonText } from '../util/json';
 import { validateInstanceId } from './instanceId';
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus, toStatus } from './status';
-import { HttpManagementPayload, managementPayload, managementBaseUrl } from './managementUrls';
+import { HttpManagementPayload, WEBHOOK_PATH, managementPayload, managementBaseUrl } from './managementUrls';
 import { OrchestrationFilter, queryInstancePage } from './instanceQuery';
 
 export interface StartNewOptions {
@@ -29,6 +29,14 @@ export interface GetStatusOptions {
 export interface WaitForCompletionOptions {
   timeoutInMilliseconds?: number;
   retryIntervalInMilliseconds?: number;
+}
+
+/** Where the client's management URLs point, and the key they carry. */
+export interface ManagementSettings {
+  baseUrl?: string;
+  webhookPath?: string;
+  systemKey?: string;
+  connectionName?: string;
 }
 
 /** readEntityState's answer, as durable-functions' EntityStateResponse. */
@@ -79,7 +87,7 @@ export class DurableClient {
     readonly hub: TaskHub,
     /** When given, startNew rejects orchestrator names this app does not define. */
     private readonly registry?: FunctionRegistry,
-    private readonly management: { baseUrl?: string; systemKey?: string; connectionName?: string } = {},
+    private readonly management: ManagementSettings = {},
   ) {}
 
   get taskHubName(): string {
@@ -370,9 +378,19 @@ export class DurableClient {
     });
   }
 
-  createHttpManagementPayload(instanceId: string, request?: HttpRequest): HttpManagementPayload {
+  /** The management URLs of an instance, on the origin of `request` when given. */
+  createHttpManagementPayload(instanceId: string, request?: { url: string }): HttpManagementPayload {
     validateInstanceId(instanceId, true);
-    return managementPayload(this.baseUrl(request), instanceId, this.hub.name, this.management.connectionName ?? 'Storage', this.management.systemKey);
+    return managementPayload(
+      {
+        baseUrl: managementBaseUrl(request?.url, this.management.baseUrl),
+        webhookPath: this.management.webhookPath ?? WEBHOOK_PATH,
+        taskHub: this.hub.name,
+        connection: this.management.connectionName ?? 'Storage',
+        systemKey: this.management.systemKey,
+      },
+      instanceId,
+    );
   }
 
   /** 202 Accepted with a Location header and the management URLs as body. */
@@ -414,10 +432,6 @@ export class DurableClient {
       if (left <= 0) return this.createCheckStatusResponse(request, instanceId);
       await sleep(Math.min(interval, left));
     }
-  }
-
-  private baseUrl(request: HttpRequest | undefined): string {
-    return managementBaseUrl(request?.url, this.management.baseUrl);
   }
 
   private async requireInstance(instanceId: string) {

@@ -2,8 +2,9 @@ import { DurableClient } from './durableClient';
 import { InvalidInstanceIdError } from './instanceId';
 import { OrchestrationFilter } from './instanceQuery';
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus } from './status';
-import { WEBHOOK_PATH, managementPayload, managementBaseUrl } from './managementUrls';
+import { WEBHOOK_PATH } from './managementUrls';
 import { InstanceAlreadyExistsError } from '../storage/instanceStore';
+import { EntityId } from '../entities/entityId';
 
 /** A transport-neutral HTTP exchange, so the local host and a registered function share one router. */
 export interface ManagementRequest {
@@ -22,6 +23,8 @@ export interface ManagementResponse {
 export interface ManagementOptions {
   /** When set, every request must carry it as `code` (query) or `x-functions-key` (header). */
   systemKey?: string;
+  /** Path the API is served under (default /runtime/webhooks/durabletask). */
+  basePath?: string;
 }
 
 /** Request bodies larger than this are refused with 413 before they are parsed. */
@@ -110,6 +113,46 @@ function statusResponse(status: DurableOrchestrationStatus, url: URL): Managemen
 
 const FINISHED = new Set<string>(['Completed', 'Failed', 'Terminated', 'Canceled']);
 
+/** entities/{name}/{key}: GET state, POST ?op= signal; entities[/{name}]: GET list. */
+async function handleEntities(client: DurableClient, method: string, parts: string[], request: ManagementRequest): Promise<ManagementResponse> {
+  const [name, key] = parts;
+  const query = request.url.searchParams;
+  if (parts.length === 2) {
+    const entity = new EntityId(name, key);
+    if (method === 'GET') {
+      const state = await client.readEntityState(entity);
+      return state.entityExists ? json(200, state.entityState ?? null) : message(404, `Entity '${entity}' does not exist.`);
+    }
+    if (method === 'POST') {
+      const input = parseJsonBody(request.body);
+      await client.signalEntity(entity, query.get('op') ?? '', input);
+      return accepted();
+    }
+    return message(405, `${method} is not supported on entities.`);
+  }
+  if (parts.length <= 1 && method === 'GET') {
+    const top = query.get('top');
+    const pageSize = top === null ? undefined : Number(top);
+    if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)) {
+      throw new BadRequest(`Query parameter 'top' must be an integer from 1 to 1000, got '${top}'.`);
+    }
+    const page = await client.listEntities({
+      entityName: name,
+      fetchState: query.get('fetchState') === 'true',
+      lastOperationFrom: parseDate(query.get('lastOperationTimeFrom'), 'lastOperationTimeFrom'),
+      pageSize,
+      continuationToken: request.headers?.['x-ms-continuation-token'] || undefined,
+    });
+    const body = page.entities.map((e) => ({
+      entityId: { name: e.entityId.name, key: e.entityId.key },
+      lastOperationTime: formatTime(e.lastOperationTime),
+      ...(e.state !== undefined ? { state: e.state } : {}),
+    }));
+    return json(200, body, page.continuationToken ? { 'x-ms-continuation-token': page.continuationToken } : {});
+  }
+  return message(404, `No management route matches ${method} ${request.url.pathname}.`);
+}
+
 /**
  * Serves `/runtime/webhooks/durabletask/...` with the extension's routes and status codes.
  * Returns undefined for paths outside the API so the caller can fall through to its own routing.
@@ -120,7 +163,8 @@ export async function handleManagementRequest(
   options: ManagementOptions = {},
 ): Promise<ManagementResponse | undefined> {
   const path = request.url.pathname;
-  if (!path.toLowerCase().startsWith(WEBHOOK_PATH)) return undefined;
+  const basePath = options.basePath ?? WEBHOOK_PATH;
+  if (!path.toLowerCase().startsWith(basePath.toLowerCase())) return undefined;
   if (options.systemKey) {
     const code = request.url.searchParams.get('code') ?? request.headers?.['x-functions-key'];
     if (code !== options.systemKey) return message(401, 'A valid system key is required (query parameter "code" or header "x-functions-key").');
@@ -130,7 +174,7 @@ export async function handleManagementRequest(
   }
   let segments: string[];
   try {
-    segments = path.slice(WEBHOOK_PATH.length).split('/').filter(Boolean).map(decodeURIComponent);
+    segments = path.slice(basePath.length).split('/').filter(Boolean).map(decodeURIComponent);
   } catch {
     return message(400, 'The request path is not validly URL-encoded.');
   }
@@ -143,9 +187,11 @@ export async function handleManagementRequest(
     // POST orchestrators/{functionName}[/{instanceId}]: start a new instance.
     if (root === 'orchestrators' && id && segments.length <= 3 && method === 'POST') {
       const instanceId = await client.startNew(id, { instanceId: action, input: parseJsonBody(request.body) });
-      const urls = managementPayload(managementBaseUrl(request.url.toString()), instanceId, client.taskHubName, 'Storage', options.systemKey);
+      const urls = client.createHttpManagementPayload(instanceId, { url: request.url.toString() });
       return json(202, urls, { Location: urls.statusQueryGetUri, 'Retry-After': '10' });
     }
+
+    if (root === 'entities') return await handleEntities(client, method, segments.slice(1), request);
 
     if (root !== 'instances') return message(404, `No management route matches ${method} ${path}.`);
 
@@ -212,7 +258,7 @@ export async function handleManagementRequest(
         return accepted();
       case 'restart': {
         const newId = await client.restart(id, query.get('restartWithNewInstanceId') !== 'false');
-        const urls = managementPayload(managementBaseUrl(request.url.toString()), newId, client.taskHubName, 'Storage', options.systemKey);
+        const urls = client.createHttpManagementPayload(newId, { url: request.url.toString() });
         return json(202, urls, { Location: urls.statusQueryGetUri });
       }
       default:

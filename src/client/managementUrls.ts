@@ -11,7 +11,10 @@ export interface HttpManagementPayload {
   resumePostUri: string;
 }
 
+/** Where the extension serves the API; our local host serves it there too. */
 export const WEBHOOK_PATH = '/runtime/webhooks/durabletask';
+/** Route of the management function registered under `func start` (below the HTTP route prefix). */
+export const MANAGEMENT_FUNCTION_ROUTE = 'durabletask';
 
 /** Origin of the incoming request, else the configured or the local host's default. */
 export function managementBaseUrl(requestUrl: string | undefined, configured?: string): string {
@@ -27,14 +30,18 @@ export function managementBaseUrl(requestUrl: string | undefined, configured?: s
   return host ? `https://${host}` : 'http://localhost:7071';
 }
 
-export function managementPayload(
-  baseUrl: string,
-  instanceId: string,
-  taskHub: string,
-  connection: string,
-  systemKey?: string,
-): HttpManagementPayload {
-  const instanceUrl = `${baseUrl}${WEBHOOK_PATH}/instances/${encodeURIComponent(instanceId)}`;
+export interface ManagementLocation {
+  baseUrl: string;
+  /** Path of the API below the origin, e.g. /runtime/webhooks/durabletask or /api/durabletask. */
+  webhookPath: string;
+  taskHub: string;
+  connection: string;
+  systemKey?: string;
+}
+
+export function managementPayload(location: ManagementLocation, instanceId: string): HttpManagementPayload {
+  const { baseUrl, webhookPath, taskHub, connection, systemKey } = location;
+  const instanceUrl = `${baseUrl}${webhookPath}/instances/${encodeURIComponent(instanceId)}`;
   const common = `taskHub=${encodeURIComponent(taskHub)}&connection=${encodeURIComponent(connection)}` + (systemKey ? `&code=${encodeURIComponent(systemKey)}` : '');
   return {
     id: instanceId,

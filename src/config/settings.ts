@@ -125,3 +125,10 @@ export function connectionStringFor(settings: DurableSettings, env: NodeJS.Proce
   }
   return value;
 }
+
+/** `extensions.http.routePrefix` of host.json: the path segment before every HTTP function route. */
+export function httpRoutePrefix(appRoot: string = process.cwd()): string {
+  const host = readJson(path.join(appRoot, 'host.json')) ?? {};
+  const http = ((host.extensions as Json | undefined)?.http as Json | undefined) ?? {};
+  return typeof http.routePrefix === 'string' ? http.routePrefix.replace(/^\/+|\/+$/g, '') : 'api';
+}

@@ -17,6 +17,8 @@ export interface FunctionHostOptions {
   routePrefix: string;
   /** Client behind `/runtime/webhooks/durabletask`; omitted, those routes answer 404. */
   managementClient?: () => DurableClient;
+  /** Key the management API requires (never logged). */
+  managementKey?: string;
 }
 
 /**
@@ -88,7 +90,11 @@ export class LocalFunctionHost {
     if (this.options.managementClient) {
       const headers: Record<string, string | undefined> = {};
       for (const [key, value] of Object.entries(req.headers)) headers[key] = Array.isArray(value) ? value.join(', ') : value;
-      const managed = await handleManagementRequest(this.options.managementClient(), { method, url, body: body.toString('utf8'), headers });
+      const managed = await handleManagementRequest(
+        this.options.managementClient(),
+        { method, url, body: body.toString('utf8'), headers },
+        { systemKey: this.options.managementKey },
+      );
       if (managed) {
         const text = managed.body === undefined ? '' : JSON.stringify(managed.body);
         res.writeHead(managed.status, managed.headers);

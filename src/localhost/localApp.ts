@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runtime } from '../app/runtime';
-import { applyLocalSettings } from '../config/settings';
+import { applyLocalSettings, httpRoutePrefix } from '../config/settings';
+import { WEBHOOK_PATH } from '../client/managementUrls';
 import { isDevelopmentStorage } from '../storage/connection';
 import { RunningAzurite, STANDARD_PORTS, isPortOpen, startAzurite } from './azurite';
 import { installLocalCoreApi } from './coreApi';
@@ -36,13 +37,6 @@ export function appEntryFiles(appRoot: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => pattern.test(f)).map((f) => path.join(dir, f)) : [];
 }
 
-function routePrefix(appRoot: string): string {
-  const hostJson = path.join(appRoot, 'host.json');
-  if (!fs.existsSync(hostJson)) return 'api';
-  const host = JSON.parse(fs.readFileSync(hostJson, 'utf8')) as { extensions?: { http?: { routePrefix?: string } } };
-  return host.extensions?.http?.routePrefix ?? 'api';
-}
-
 async function ensureDevelopmentStorage(log: (line: string) => void): Promise<RunningAzurite | undefined> {
   const open = await Promise.all([isPortOpen(STANDARD_PORTS.blob), isPortOpen(STANDARD_PORTS.queue), isPortOpen(STANDARD_PORTS.table)]);
   if (open.every(Boolean)) {
@@ -72,10 +66,17 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
 
   const core = installLocalCoreApi();
   for (const file of appEntryFiles(appRoot)) require(file);
+  // The local host serves the management API where the extension does.
+  runtime.configureManagement({ webhookPath: WEBHOOK_PATH });
   await core.runHooks('appStart');
   await runtime.startEngine();
 
-  const host = new LocalFunctionHost(core, { port: options.port ?? 7071, routePrefix: routePrefix(appRoot), managementClient: () => runtime.client() });
+  const host = new LocalFunctionHost(core, {
+    port: options.port ?? 7071,
+    routePrefix: httpRoutePrefix(appRoot),
+    managementClient: () => runtime.client(),
+    managementKey: runtime.managementKey(),
+  });
   const lines = host.indexFunctions();
   await host.listen();
   const baseUrl = `http://localhost:${host.port}`;

@@ -16,6 +16,10 @@ function registry(): FunctionRegistry {
   r.registerOrchestration('Waits', function* (context: OrchestrationContext) {
     return yield context.df.waitForExternalEvent('Go');
   });
+  r.registerEntity('Tally', (context) => {
+    const n = (context.df.getState(() => 0) as number) ?? 0;
+    if (context.df.operationName === 'add') context.df.setState(n + context.df.getInput<number>());
+  });
   r.registerOrchestration('Fails', function* (context: OrchestrationContext) {
     yield context.df.callActivity('Boom');
   });
@@ -155,5 +159,22 @@ describe('HTTP management API', () => {
     expect((await fetch(`${api()}/instances/list-4`)).status).toBe(404);
     // Running instances are never purged.
     expect((await fetch(`${api()}/instances/dup-http`)).status).toBe(202);
+  });
+
+  test('entities: signal with POST ?op=, read with GET, list by name', async () => {
+    const signal = await fetch(`${api()}/entities/Tally/t1?op=add`, { method: 'POST', body: '7' });
+    expect(signal.status).toBe(202);
+    await fetch(`${api()}/entities/tally/t1?op=add`, { method: 'POST', body: '5' });
+    let state: unknown;
+    for (let i = 0; i < 100 && state !== 12; i++) {
+      const res = await fetch(`${api()}/entities/tally/t1`);
+      if (res.status === 200) state = await res.json();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(state).toBe(12);
+    expect((await fetch(`${api()}/entities/tally/unknown`)).status).toBe(404);
+    expect((await fetch(`${api()}/entities/tally/t1?op=add`, { method: 'POST', body: 'not json' })).status).toBe(400);
+    const list = (await (await fetch(`${api()}/entities/tally?fetchState=true`)).json()) as { entityId: { name: string; key: string }; state: unknown }[];
+    expect(list).toEqual([expect.objectContaining({ entityId: { name: 'tally', key: 't1' }, state: 12 })]);
   });
 });

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { freePort } from '../../src/localhost/azurite';
 
 const root = path.join(__dirname, '../..');
+const KEY = 'test-management-key-4711';
 
 /** Runs the sample app exactly as the README's command does, with development storage. */
 function startApp(port: number): Promise<{ child: ChildProcess; output: () => string }> {
@@ -10,7 +11,7 @@ function startApp(port: number): Promise<{ child: ChildProcess; output: () => st
     let output = '';
     const child = spawn(process.execPath, [path.join(root, 'dist/src/localhost/cli.js'), root], {
       cwd: root,
-      env: { ...process.env, PORT: String(port), AzureWebJobsStorage: 'UseDevelopmentStorage=true', DF_LOG_LEVEL: 'warn' },
+      env: { ...process.env, PORT: String(port), AzureWebJobsStorage: 'UseDevelopmentStorage=true', DF_LOG_LEVEL: 'info', DurableTaskManagementKey: KEY },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const onData = (chunk: Buffer) => {
@@ -78,7 +79,7 @@ describe('the sample app through the local host', () => {
     const badJson = await fetch(`${base}/api/orchestrators/HelloCities`, { method: 'POST', body: '{not json' });
     expect(badJson.status).toBe(400);
     expect(((await badJson.json()) as { error: string }).error).toContain('not valid JSON');
-    const missing = await fetch(`${base}/runtime/webhooks/durabletask/instances/does-not-exist`);
+    const missing = await fetch(`${base}/runtime/webhooks/durabletask/instances/does-not-exist?code=${KEY}`);
     expect(missing.status).toBe(404);
   });
 
@@ -140,5 +141,26 @@ describe('the sample app through the local host', () => {
     expect(await transfer.json()).toEqual({ transferred: true, from: 70, to: 30 });
     const refused = await fetch(`${base}/api/orchestrators-wait/TransferFunds`, { method: 'POST', body: JSON.stringify({ from: 'bob', to: 'alice', amount: 500 }) });
     expect(await refused.json()).toEqual({ transferred: false, reason: 'balance 30 is below 500' });
+  });
+
+  test('the management API requires the configured key, which URLs carry and logs never show', async () => {
+    const start = await fetch(`${base}/api/orchestrators/HelloCities`, { method: 'POST' });
+    const payload = (await start.json()) as Record<string, string>;
+    expect(payload.statusQueryGetUri).toContain(`code=${KEY}`);
+    const withoutKey = payload.statusQueryGetUri.replace(`&code=${KEY}`, '');
+    expect((await fetch(withoutKey)).status).toBe(401);
+    expect((await fetch(withoutKey.replace(/\?/, `?code=wrong&`))).status).toBe(401);
+    expect((await fetch(withoutKey, { headers: { 'x-functions-key': KEY } })).status).not.toBe(401);
+    expect(app.output()).not.toContain(KEY);
+  });
+
+  test('the management API is also an ordinary HTTP function at /api/durabletask (the func start URL)', async () => {
+    expect(app.output()).toContain('DurableTaskManagement: [GET,POST,DELETE]');
+    const start = await fetch(`${base}/api/durabletask/orchestrators/HelloCities?code=${KEY}`, { method: 'POST' });
+    expect(start.status).toBe(202);
+    const payload = (await start.json()) as Record<string, string>;
+    const done = await pollUntilDone(`${base}/api/durabletask/instances/${payload.id}?code=${KEY}`, 30_000);
+    expect(done.body.runtimeStatus).toBe('Completed');
+    expect((await fetch(`${base}/api/durabletask/instances/${payload.id}`)).status).toBe(401);
   });
 });
