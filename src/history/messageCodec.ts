@@ -2,8 +2,9 @@ import { EventType, HistoryEvent, OrchestrationInstance } from './events';
 
 /**
  * Queue messages of the task hub: DurableTask.AzureStorage's MessageData envelope around a
- * DurableTask.Core TaskMessage, serialized with Newtonsoft-style `$type` annotations so the
- * .NET backend can read what we write (and we ignore the annotations when reading theirs).
+ * DurableTask.Core TaskMessage. The .NET backend serializes with Newtonsoft TypeNameHandling.Objects
+ * and a binder that writes the full type name without assembly, so every object carries a `$type`
+ * like "DurableTask.Core.History.TaskScheduledEvent"; we write the same and ignore them on read.
  */
 
 export interface TaskMessage {
@@ -20,9 +21,12 @@ export interface MessageData {
   Episode?: number;
   Sender?: OrchestrationInstance | null;
   SerializableTraceContext?: string | null;
+  /** True when the sender persisted its history before sending; we send first (see processor). */
+  NewPersistenceOrder?: boolean;
 }
 
 const CORE = 'DurableTask.Core';
+export const MESSAGE_DATA_TYPE = 'DurableTask.AzureStorage.MessageData';
 
 /** .NET class name of each event type (most are `<Name>Event`). */
 function eventClassName(type: EventType): string {
@@ -35,36 +39,37 @@ function typed<T extends object>(typeName: string, value: T): T & { $type: strin
 }
 
 function withInstanceType(instance: OrchestrationInstance): OrchestrationInstance {
-  return typed(`${CORE}.OrchestrationInstance, ${CORE}`, instance);
+  return typed(`${CORE}.OrchestrationInstance`, instance);
 }
 
 function annotateEvent(event: HistoryEvent): Record<string, unknown> {
-  const copy: Record<string, unknown> = { $type: `${CORE}.History.${eventClassName(event.EventType)}, ${CORE}`, ...event };
+  const copy: Record<string, unknown> = { $type: `${CORE}.History.${eventClassName(event.EventType)}`, ...event };
   if (event.EventType === EventType.ExecutionStarted) {
     copy.OrchestrationInstance = withInstanceType(event.OrchestrationInstance);
     if (event.ParentInstance) {
-      copy.ParentInstance = typed(`${CORE}.ParentInstance, ${CORE}`, {
+      copy.ParentInstance = typed(`${CORE}.ParentInstance`, {
         ...event.ParentInstance,
         OrchestrationInstance: withInstanceType(event.ParentInstance.OrchestrationInstance),
       });
     }
   }
   if ('FailureDetails' in event && event.FailureDetails) {
-    copy.FailureDetails = typed(`${CORE}.FailureDetails, ${CORE}`, event.FailureDetails);
+    copy.FailureDetails = typed(`${CORE}.FailureDetails`, event.FailureDetails);
   }
   return copy;
 }
 
 export function encodeMessage(message: MessageData): string {
-  const body = typed('DurableTask.AzureStorage.MessageData, DurableTask.AzureStorage', {
+  const body = typed(MESSAGE_DATA_TYPE, {
     ActivityId: message.ActivityId,
-    TaskMessage: typed(`${CORE}.TaskMessage, ${CORE}`, {
+    TaskMessage: typed(`${CORE}.TaskMessage`, {
       Event: annotateEvent(message.TaskMessage.Event),
       SequenceNumber: message.TaskMessage.SequenceNumber,
       OrchestrationInstance: withInstanceType(message.TaskMessage.OrchestrationInstance),
     }),
     CompressedBlobName: message.CompressedBlobName,
     SequenceNumber: message.SequenceNumber,
+    NewPersistenceOrder: false,
     Episode: message.Episode ?? 0,
     Sender: message.Sender ? withInstanceType(message.Sender) : null,
     SerializableTraceContext: message.SerializableTraceContext ?? null,

@@ -7,7 +7,8 @@ import { LargeMessageStore } from './largeMessages';
 export const SENTINEL_ROW_KEY = 'sentinel';
 /** A table transaction holds at most 100 operations. */
 const MAX_BATCH = 100;
-const LARGE_COLUMNS = ['Input', 'Result', 'Reason', 'Details', 'Data'] as const;
+/** The columns DurableTask.AzureStorage may move to blobs (plus GenericEvent's Data). */
+const LARGE_COLUMNS = ['Name', 'Input', 'Result', 'Reason', 'Details', 'Correlation', 'FailureDetails', 'Tags', 'Data'] as const;
 
 export interface LoadedHistory {
   executionId: string | undefined;
@@ -84,6 +85,7 @@ export class HistoryStore {
       partitionKey: instanceId,
       rowKey: SENTINEL_ROW_KEY,
       ExecutionId: executionId,
+      IsCheckpointComplete: true,
       CheckpointCompletedTimestamp: new Date(),
       HistoryEventCount: start + events.length,
       LastMessageIds: JSON.stringify(consumedMessageIds),

@@ -91,7 +91,7 @@ export class InstanceStore {
     if (state.completedTime) row.CompletedTime = state.completedTime;
     if (state.scheduledStartTime) row.ScheduledStartTime = state.scheduledStartTime;
     if (state.parentInstanceId) row.ParentInstanceId = state.parentInstanceId;
-    await offloadLargeColumns(row, LARGE_COLUMNS, `${state.instanceId}/instance-${state.executionId}`, this.blobs);
+    await offloadLargeColumns(row, LARGE_COLUMNS, `${state.instanceId}/instance-${state.executionId}`, this.blobs, 'urlInColumn');
     return row;
   }
 }

@@ -19,6 +19,17 @@ export class LargeMessageStore {
     return text.toString('utf8');
   }
 
+  urlOf(blobName: string): string {
+    return this.container.getBlockBlobClient(blobName).url;
+  }
+
+  /** The blob name of a URL into this container, or undefined for any other text. */
+  blobNameOfUrl(value: string): string | undefined {
+    const prefix = `${this.container.url.replace(/\/$/, '')}/`;
+    if (!value.startsWith(prefix)) return undefined;
+    return decodeURIComponent(value.slice(prefix.length).split('?')[0]);
+  }
+
   /** Deletes every blob of an instance (blob names start with `<instanceId>/`). */
   async deleteInstanceBlobs(instanceId: string): Promise<number> {
     let count = 0;

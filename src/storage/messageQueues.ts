@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { QueueClient } from '@azure/storage-queue';
 import { EventType, HistoryEvent, OrchestrationInstance } from '../history/events';
-import { MessageData, decodeMessage, encodeMessage } from '../history/messageCodec';
+import { MESSAGE_DATA_TYPE, MessageData, decodeMessage, encodeMessage } from '../history/messageCodec';
 import { LargeMessageStore } from './largeMessages';
 import { partitionIndexOf } from './partitions';
 import { TaskHubStorage } from './taskHubStorage';
@@ -61,15 +61,18 @@ export class TaskHubQueues {
     };
     let text = encodeMessage(data);
     if (Buffer.byteLength(text, 'utf8') > MAX_INLINE_MESSAGE_BYTES) {
-      const blobName = `${message.instance.InstanceId}/message-${data.ActivityId}-${EventType[message.event.EventType]}.json.gz`;
+      // The .NET naming: the activity id without dashes ("N" format).
+      const blobName = `${message.instance.InstanceId}/message-${data.ActivityId.replace(/-/g, '')}-${EventType[message.event.EventType]}.json.gz`;
       await this.largeMessages.upload(blobName, text);
+      // A wrapper that carries only the blob's name, as DurableTask.AzureStorage writes it.
       text = JSON.stringify({
-        $type: 'DurableTask.AzureStorage.MessageData, DurableTask.AzureStorage',
-        ActivityId: data.ActivityId,
+        $type: MESSAGE_DATA_TYPE,
+        ActivityId: '00000000-0000-0000-0000-000000000000',
         TaskMessage: null,
         CompressedBlobName: blobName,
-        SequenceNumber: data.SequenceNumber,
-        Episode: data.Episode,
+        SequenceNumber: 0,
+        NewPersistenceOrder: false,
+        Episode: 0,
       });
     }
     const queue = message.target === 'workItem' ? this.storage.workItems : this.controlQueueFor(message.instance.InstanceId);

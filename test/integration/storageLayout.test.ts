@@ -1,0 +1,187 @@
+import { FunctionRegistry } from '../../src/app/registry';
+import { DurableClient } from '../../src/client/durableClient';
+import { OrchestrationContext } from '../../src/orchestration/context';
+import { partitionIndexOf } from '../../src/storage/partitions';
+import { TaskHub } from '../../src/storage/taskHub';
+import { startTestHub, storageConnection, uniqueHubName, waitForStatus } from '../support/testHub';
+
+function registry(): FunctionRegistry {
+  const r = new FunctionRegistry();
+  r.registerActivity('Hello', (name: string) => `Hello ${name}`);
+  r.registerOrchestration('Greet', function* (context: OrchestrationContext) {
+    return yield context.df.callActivity('Hello', context.df.getInput<string>());
+  });
+  return r;
+}
+
+type Row = Record<string, unknown>;
+
+async function rows(hub: TaskHub, table: 'history' | 'instances', instanceId: string): Promise<Row[]> {
+  const out: Row[] = [];
+  const client = table === 'history' ? hub.storage.history : hub.storage.instances;
+  for await (const row of client.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${instanceId}'` } })) out.push(row);
+  return out;
+}
+
+describe('task hub layout (DurableTask.AzureStorage)', () => {
+  test('a fresh hub has every artifact under the expected name, leases included', async () => {
+    const hub = await startTestHub(registry(), { partitionCount: 3 });
+    try {
+      const name = hub.hub.name;
+      const lower = name.toLowerCase();
+      const tables: string[] = [];
+      for await (const t of hub.hub.storage.account.tablesService.listTables()) tables.push(t.name!);
+      expect(tables).toEqual(expect.arrayContaining([`${name}History`, `${name}Instances`]));
+      const queues: string[] = [];
+      for await (const q of hub.hub.storage.account.queues.listQueues({ prefix: lower })) queues.push(q.name);
+      expect(queues.sort()).toEqual([`${lower}-control-00`, `${lower}-control-01`, `${lower}-control-02`, `${lower}-workitems`]);
+      const blobs: string[] = [];
+      for await (const b of hub.hub.storage.leases.listBlobsFlat()) blobs.push(b.name);
+      expect(blobs.sort()).toEqual([`default/${lower}-control-00`, `default/${lower}-control-01`, `default/${lower}-control-02`, 'taskhub.json']);
+      const info = JSON.parse((await hub.hub.storage.leases.getBlockBlobClient('taskhub.json').downloadToBuffer()).toString());
+      expect(info).toMatchObject({ TaskHubName: name, PartitionCount: 3 });
+      const lease = JSON.parse((await hub.hub.storage.leases.getBlockBlobClient(`default/${lower}-control-01`).downloadToBuffer()).toString());
+      expect(lease).toMatchObject({ PartitionId: `${lower}-control-01`, Owner: hub.engine.settings.workerId });
+      expect(await hub.hub.storage.largeMessages.exists()).toBe(true);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  test('history and instance rows have the .NET columns, keys and types', async () => {
+    const hub = await startTestHub(registry());
+    try {
+      const id = await hub.client.startNew('Greet', { input: 'Ada', instanceId: 'layout-1' });
+      await waitForStatus(hub.client, id);
+      const history = (await rows(hub.hub, 'history', id)).sort((a, b) => String(a.rowKey).localeCompare(String(b.rowKey)));
+      const sentinel = history.find((r) => r.rowKey === 'sentinel')!;
+      const events = history.filter((r) => r.rowKey !== 'sentinel');
+      expect(events.map((r) => r.rowKey)).toEqual(events.map((_, i) => i.toString(16).toUpperCase().padStart(16, '0')));
+      expect(events.map((r) => r.EventType)).toEqual([
+        'OrchestratorStarted', 'ExecutionStarted', 'TaskScheduled', 'OrchestratorCompleted',
+        'OrchestratorStarted', 'TaskCompleted', 'ExecutionCompleted', 'OrchestratorCompleted',
+      ]);
+      const executionId = events[1].ExecutionId;
+      for (const r of events) {
+        expect(r.ExecutionId).toBe(executionId);
+        expect(r._Timestamp).toBeInstanceOf(Date);
+        expect(typeof r.EventId).toBe('number');
+        expect(typeof r.IsPlayed).toBe('boolean');
+      }
+      expect(events[1]).toMatchObject({ Name: 'Greet', Input: '"Ada"', EventId: -1 });
+      expect(JSON.parse(String(events[1].OrchestrationInstance))).toEqual({ InstanceId: id, ExecutionId: executionId });
+      expect(events[2]).toMatchObject({ Name: 'Hello', Input: '"Ada"', EventId: 0 });
+      expect(events[5]).toMatchObject({ TaskScheduledId: 0, Result: '"Hello Ada"' });
+      expect(events[6]).toMatchObject({ OrchestrationStatus: 'Completed', Result: '"Hello Ada"' });
+      expect(sentinel).toMatchObject({ ExecutionId: executionId, IsCheckpointComplete: true });
+      expect(sentinel.CheckpointCompletedTimestamp).toBeInstanceOf(Date);
+
+      const [instance] = await rows(hub.hub, 'instances', id);
+      expect(instance).toMatchObject({
+        partitionKey: id,
+        rowKey: '',
+        Name: 'Greet',
+        Version: '',
+        ExecutionId: executionId,
+        RuntimeStatus: 'Completed',
+        Input: '"Ada"',
+        Output: '"Hello Ada"',
+        TaskHubName: hub.hub.name,
+      });
+      for (const column of ['CreatedTime', 'LastUpdatedTime', 'CompletedTime']) expect(instance[column]).toBeInstanceOf(Date);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  test('queue messages are MessageData envelopes with $type names, on the hashed control queue', async () => {
+    // No engine runs on this hub, so the message stays in the queue to be looked at.
+    const hub = new TaskHub(storageConnection(), uniqueHubName('Msg'), 4);
+    const client = new DurableClient(hub);
+    const id = 'message-shape-1';
+    await client.startNew('Greet', { instanceId: id, input: { n: 1 } });
+    const queue = hub.storage.controlQueue(partitionIndexOf(id, 4));
+    const [peeked] = (await queue.peekMessages()).peekedMessageItems;
+    const message = JSON.parse(peeked.messageText);
+    expect(message.$type).toBe('DurableTask.AzureStorage.MessageData');
+    expect(message).toMatchObject({ CompressedBlobName: null, NewPersistenceOrder: false, Episode: 0 });
+    expect(message.ActivityId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(message.TaskMessage.$type).toBe('DurableTask.Core.TaskMessage');
+    expect(message.TaskMessage.OrchestrationInstance).toMatchObject({ $type: 'DurableTask.Core.OrchestrationInstance', InstanceId: id });
+    expect(message.TaskMessage.Event).toMatchObject({
+      $type: 'DurableTask.Core.History.ExecutionStartedEvent',
+      EventType: 0,
+      EventId: -1,
+      Name: 'Greet',
+      Input: '{"n":1}',
+    });
+
+    // Over 45 KB the message goes to a gzipped blob and the queue holds a wrapper naming it.
+    const big = 'big-message-1';
+    await client.startNew('Greet', { instanceId: big, input: 'z'.repeat(60 * 1024) });
+    const bigQueue = hub.storage.controlQueue(partitionIndexOf(big, 4));
+    const wrapper = (await bigQueue.peekMessages({ numberOfMessages: 32 })).peekedMessageItems
+      .map((m) => JSON.parse(m.messageText))
+      .find((m) => m.CompressedBlobName);
+    expect(wrapper.TaskMessage).toBeNull();
+    expect(wrapper.CompressedBlobName).toMatch(new RegExp(`^${big}/message-[0-9a-f]{32}-ExecutionStarted\\.json\\.gz$`));
+    const blob = await hub.storage.largeMessages.getBlockBlobClient(wrapper.CompressedBlobName).downloadToBuffer();
+    expect(blob[0]).toBe(0x1f);
+    expect(blob[1]).toBe(0x8b);
+    // The instance row keeps large inputs as the blob's URL, the .NET convention.
+    const row = await hub.storage.instances.getEntity<Row>(big, '');
+    expect(String(row.Input)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/.+-largemessages\/big-message-1\//);
+    expect((await client.getStatus(big))?.input).toBe('z'.repeat(60 * 1024));
+  });
+
+  test('a hub written in the .NET format (base64 message, assembly-qualified $types) is processed', async () => {
+    const hub = await startTestHub(registry());
+    try {
+      const id = 'written-by-dotnet';
+      const executionId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+      const now = new Date().toISOString();
+      await hub.hub.instances.upsert({
+        instanceId: id, name: 'Greet', version: '', executionId, input: '"Grace"', runtimeStatus: 'Pending',
+        createdTime: new Date(now), lastUpdatedTime: new Date(now), generation: 0,
+      });
+      const dotnet = {
+        $type: 'DurableTask.AzureStorage.MessageData, DurableTask.AzureStorage',
+        ActivityId: '6f9619ff-8b86-d011-b42d-00cf4fc964ff',
+        TaskMessage: {
+          $type: 'DurableTask.Core.TaskMessage, DurableTask.Core',
+          Event: {
+            $type: 'DurableTask.Core.History.ExecutionStartedEvent, DurableTask.Core',
+            OrchestrationInstance: { $type: 'DurableTask.Core.OrchestrationInstance, DurableTask.Core', InstanceId: id, ExecutionId: executionId },
+            EventType: 0, ParentInstance: null, Name: 'Greet', Version: '', Input: '"Grace"', Tags: null,
+            Correlation: null, ScheduledStartTime: null, Generation: 0, EventId: -1, IsPlayed: false, Timestamp: now,
+          },
+          SequenceNumber: 0,
+          OrchestrationInstance: { $type: 'DurableTask.Core.OrchestrationInstance, DurableTask.Core', InstanceId: id, ExecutionId: executionId },
+        },
+        CompressedBlobName: null, SequenceNumber: 7, Episode: 0,
+      };
+      const text = Buffer.from(JSON.stringify(dotnet)).toString('base64');
+      await hub.hub.storage.controlQueue(partitionIndexOf(id, 4)).sendMessage(text);
+      const status = await waitForStatus(hub.client, id);
+      expect(status.output).toBe('Hello Grace');
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  test('a malformed queue message is reported and removed without stopping the engine', async () => {
+    const hub = await startTestHub(registry());
+    try {
+      const queue = hub.hub.storage.controlQueue(0);
+      await queue.sendMessage('this is not json');
+      await queue.sendMessage(JSON.stringify({ hello: 'world' }));
+      const id = await hub.client.startNew('Greet', { input: 'after garbage' });
+      expect((await waitForStatus(hub.client, id)).output).toBe('Hello after garbage');
+      const deadline = Date.now() + 10_000;
+      while ((await queue.getProperties()).approximateMessagesCount! > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect((await queue.getProperties()).approximateMessagesCount).toBe(0);
+    } finally {
+      await hub.stop();
+    }
+  });
+});
