@@ -124,6 +124,21 @@ export class PartitionLeaseManager {
       if (s.leased || this.owned.has(s.partition)) continue;
       await this.tryAcquire(s.partition);
     }
+    // Still below fair share with nothing free: take one partition from the most loaded worker.
+    // Its renewal then fails and it stops polling that queue; the sentinel ETag guards any overlap.
+    if (!this.stopped && this.owned.size < fairShare) {
+      const load = new Map<string, number[]>();
+      for (const s of states) {
+        if (s.leased && s.owner && s.owner !== this.options.workerId) load.set(s.owner, [...(load.get(s.owner) ?? []), s.partition]);
+      }
+      const [victim, partitions] = [...load.entries()].sort((a, b) => b[1].length - a[1].length)[0] ?? [];
+      if (victim && partitions && partitions.length > fairShare) {
+        const partition = partitions[partitions.length - 1];
+        this.log.info(`Taking partition ${partition} from ${victim} (${partitions.length} > fair share ${fairShare}).`);
+        await this.blob(partition).getBlobLeaseClient().breakLease(0).catch(() => undefined);
+        await this.tryAcquire(partition);
+      }
+    }
   }
 
   private async tryAcquire(partition: number): Promise<void> {
