@@ -17,7 +17,7 @@ export { input } from './app/input';
 export type { DurableClientInput } from './app/input';
 export { trigger } from './app/trigger';
 export type { OrchestrationHandler, ActivityHandler, ActivityOptions, OrchestrationOptions } from './app/registry';
-export { DurableClient } from './client/durableClient';
+export { DurableClient, createClient } from './client/durableClient';
 export type { StartNewOptions, GetStatusOptions, WaitForCompletionOptions } from './client/durableClient';
 export type { HttpManagementPayload } from './client/managementUrls';
 export { DurableOrchestrationStatus, OrchestrationRuntimeStatus } from './client/status';

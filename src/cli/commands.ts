@@ -146,7 +146,7 @@ export const commands: Record<string, Command> = {
     summary: 'Delete every table, queue and container of the task hub.',
     flags: [],
     async run(client, _flags, out) {
-      await client.hub.storage.delete((artifact) => out.progress(`Deleted ${artifact}`));
+      await client.deleteTaskHub((artifact) => out.progress(`Deleted ${artifact}`));
       out.progressDone();
       out.result({ deleted: client.taskHubName }, [`Deleted task hub '${client.taskHubName}'.`]);
     },

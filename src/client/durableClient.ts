@@ -81,6 +81,11 @@ export class PurgeHistoryResult {
 
 const ACTIVE_STATUSES = new Set(['Pending', 'Running', 'Suspended', 'ContinuedAsNew']);
 
+/** A client for a task hub outside a function app (scripts, tools): connection string + hub name. */
+export function createClient(options: { connectionString: string; taskHubName: string; partitionCount?: number }): DurableClient {
+  return new DurableClient(new TaskHub(options.connectionString, options.taskHubName, options.partitionCount ?? 4));
+}
+
 /** Starts and manages orchestration instances of one task hub, as durable-functions' DurableClient. */
 export class DurableClient {
   constructor(
@@ -109,6 +114,11 @@ export class DurableClient {
     const instanceId = options.instanceId ?? newCompactId();
     validateInstanceId(instanceId);
     return this.createInstance(name, instanceId, toJsonText(options.input));
+  }
+
+  /** Deletes every table, queue and container of the task hub (all instances and their history). */
+  async deleteTaskHub(onProgress?: (artifact: string) => void): Promise<void> {
+    await this.hub.storage.delete(onProgress);
   }
 
   /** Starts a finished instance again with its original input, by default under a new instance id. */

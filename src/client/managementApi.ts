@@ -27,8 +27,8 @@ export interface ManagementOptions {
   basePath?: string;
 }
 
-/** Request bodies larger than this are refused with 413 before they are parsed. */
-export const MAX_MANAGEMENT_BODY_BYTES = 16 * 1024 * 1024;
+/** Request bodies larger than this are refused with 400 before they are parsed. */
+export const MAX_MANAGEMENT_BODY_BYTES = 8 * 1024 * 1024;
 
 class BadRequest extends Error {}
 
@@ -170,7 +170,7 @@ export async function handleManagementRequest(
     if (code !== options.systemKey) return message(401, 'A valid system key is required (query parameter "code" or header "x-functions-key").');
   }
   if (Buffer.byteLength(request.body) > MAX_MANAGEMENT_BODY_BYTES) {
-    return message(413, `The request body exceeds ${MAX_MANAGEMENT_BODY_BYTES} bytes.`);
+    return message(400, `The request body exceeds the limit of ${MAX_MANAGEMENT_BODY_BYTES} bytes.`);
   }
   let segments: string[];
   try {

@@ -84,6 +84,11 @@ export class LocalFunctionHost {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = await readBody(req);
+    if (body === undefined) {
+      res.writeHead(400, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
+      res.end(JSON.stringify({ Message: `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.` }));
+      return;
+    }
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? `localhost:${this.port}`}`);
     const method = (req.method ?? 'GET').toUpperCase();
 
@@ -160,22 +165,19 @@ function notFound(res: http.ServerResponse): void {
   res.end('Not Found');
 }
 
+/** The Functions host's own request limit is 100 MB. */
 const MAX_BODY_BYTES = 100 * 1024 * 1024;
 
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
+/** The body, or undefined when it is over the limit (the rest is read and dropped, not buffered). */
+function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`Request body exceeds ${MAX_BODY_BYTES} bytes.`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

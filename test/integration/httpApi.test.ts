@@ -177,4 +177,13 @@ describe('HTTP management API', () => {
     const list = (await (await fetch(`${api()}/entities/tally?fetchState=true`)).json()) as { entityId: { name: string; key: string }; state: unknown }[];
     expect(list).toEqual([expect.objectContaining({ entityId: { name: 'tally', key: 't1' }, state: 12 })]);
   });
+
+  test('a huge body is refused with 400 and a clear message, nothing started', async () => {
+    const before = (await hub.client.getStatusAll()).length;
+    const res = await fetch(`${api()}/orchestrators/Echoes/too-big`, { method: 'POST', body: JSON.stringify('x'.repeat(9 * 1024 * 1024)) });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { Message: string }).Message).toContain('exceeds the limit');
+    expect(await hub.client.getStatus('too-big')).toBeUndefined();
+    expect((await hub.client.getStatusAll()).length).toBe(before);
+  });
 });

@@ -132,6 +132,15 @@ describe('task hub layout (DurableTask.AzureStorage)', () => {
     const row = await hub.storage.instances.getEntity<Row>(big, '');
     expect(String(row.Input)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/.+-largemessages\/big-message-1\//);
     expect((await client.getStatus(big))?.input).toBe('z'.repeat(60 * 1024));
+
+    // Purging an instance removes its rows and its blobs.
+    await client.terminate(big, 'cleanup').catch(() => undefined);
+    await hub.instances.upsert({ ...(await hub.instances.get(big))!, runtimeStatus: 'Terminated' });
+    expect((await client.purgeInstanceHistory(big)).instancesDeleted).toBe(1);
+    const left: string[] = [];
+    for await (const b of hub.storage.largeMessages.listBlobsFlat({ prefix: `${big}/` })) left.push(b.name);
+    expect(left).toEqual([]);
+    expect(await hub.instances.get(big)).toBeUndefined();
   });
 
   test('a hub written in the .NET format (base64 message, assembly-qualified $types) is processed', async () => {
