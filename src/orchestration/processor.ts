@@ -98,7 +98,7 @@ export class OrchestrationProcessor {
       loaded.sentinelEtag,
       triage.consumed.map((m) => m.messageId),
     );
-    await this.hub.instances.upsert(await this.instanceState(started, self, outcome.outcome, outcome.customStatus, outcome.suspended, now));
+    await this.hub.instances.upsert(this.instanceState(started, self, outcome.outcome, outcome.customStatus, outcome.suspended, now));
     await this.finishMessages(triage);
     this.log.debug(
       `Instance '${instanceId}': applied ${triage.accepted.length} event(s), scheduled ${outcome.newActions.length} action(s), ` +
@@ -344,15 +344,14 @@ export class OrchestrationProcessor {
     }
   }
 
-  private async instanceState(
+  private instanceState(
     started: ExecutionStartedEvent,
     self: OrchestrationInstance,
     outcome: ReplayOutcome | { kind: 'terminated'; reason: string | null },
     customStatus: unknown,
     suspended: boolean,
     now: Date,
-  ): Promise<InstanceState> {
-    const existing = await this.hub.instances.get(self.InstanceId);
+  ): InstanceState {
     const status = outcome.kind === 'pending' && suspended ? 'Suspended' : statusOf(outcome);
     const state: InstanceState = {
       instanceId: self.InstanceId,
@@ -362,7 +361,8 @@ export class OrchestrationProcessor {
       input: started.Input ?? undefined,
       customStatus: toJsonText(customStatus) ?? undefined,
       runtimeStatus: status,
-      createdTime: existing?.executionId === self.ExecutionId ? existing.createdTime : new Date(started.Timestamp),
+      // As DurableTask.AzureStorage: the creation time is the ExecutionStarted event's (the client's start time).
+      createdTime: new Date(started.Timestamp),
       lastUpdatedTime: now,
       generation: started.Generation ?? 0,
       parentInstanceId: started.ParentInstance?.OrchestrationInstance.InstanceId,
