@@ -45,7 +45,7 @@ export async function startBenchHub(registry: FunctionRegistry, overrides: Parti
 
 export async function waitDone(client: DurableClient, id: string): Promise<void> {
   for (;;) {
-    const s = await client.getStatus(id);
+    const s = await client.tryGetStatus(id);
     if (s?.runtimeStatus === 'Completed') return;
     if (s?.runtimeStatus === 'Failed' || s?.runtimeStatus === 'Terminated') throw new Error(`instance ${id} ended ${s.runtimeStatus}: ${String(s.output)}`);
     await new Promise((r) => setTimeout(r, 10));

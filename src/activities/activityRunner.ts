@@ -3,7 +3,8 @@ import { randomUUID } from 'crypto';
 import { FunctionRegistry } from '../app/registry';
 import { EventType, HistoryEvent, TaskScheduledEvent, newEvent } from '../history/events';
 import { toFailureDetails } from '../orchestration/errors';
-import { fromJsonText, toJsonText } from '../util/json';
+import { toJsonText } from '../util/json';
+import { activityInputValue } from '../history/activityInput';
 import { DurableHttpRequest, HTTP_ACTIVITY, runHttpActivity } from '../orchestration/durableHttp';
 
 /**
@@ -23,7 +24,7 @@ export async function runActivity(registry: FunctionRegistry, scheduled: TaskSch
   };
   if (scheduled.Name === HTTP_ACTIVITY) {
     try {
-      const request = fromJsonText(scheduled.Input, 'durable HTTP request') as DurableHttpRequest;
+      const request = activityInputValue(scheduled.Input, 'durable HTTP request') as DurableHttpRequest;
       return newEvent({ EventType: EventType.TaskCompleted, TaskScheduledId: scheduled.EventId, Result: toJsonText(await runHttpActivity(request)) });
     } catch (e) {
       return fail(e);
@@ -34,7 +35,7 @@ export async function runActivity(registry: FunctionRegistry, scheduled: TaskSch
     return fail(new Error(`The activity function '${scheduled.Name}' is not registered in this function app.`));
   }
   try {
-    const input = fromJsonText(scheduled.Input, `input of activity '${scheduled.Name}'`);
+    const input = activityInputValue(scheduled.Input, `input of activity '${scheduled.Name}'`);
     const context = new InvocationContext({ invocationId: randomUUID(), functionName: registered.name });
     const output = await registered.handler(input, context);
     return newEvent({ EventType: EventType.TaskCompleted, TaskScheduledId: scheduled.EventId, Result: toJsonText(output) });

@@ -55,7 +55,7 @@ export const commands: Record<string, Command> = {
     flags: ['id', 'show-input', 'show-output'],
     async run(client, flags, out) {
       const id = flags.required('id');
-      const status = await client.getStatus(id, { showInput: flags.bool('show-input') });
+      const status = await client.tryGetStatus(id, { showInput: flags.bool('show-input') });
       if (!status) throw new UsageError(`No instance with ID '${id}' was found in task hub '${client.taskHubName}'.`);
       const body = statusBody(status);
       if (!flags.bool('show-input')) delete body.input;
@@ -68,7 +68,7 @@ export const commands: Record<string, Command> = {
     flags: ['id'],
     async run(client, flags, out) {
       const id = flags.required('id');
-      const status = await client.getStatus(id, { showHistory: true, showHistoryOutput: true });
+      const status = await client.tryGetStatus(id, { showHistory: true, showHistoryOutput: true });
       if (!status) throw new UsageError(`No instance with ID '${id}' was found in task hub '${client.taskHubName}'.`);
       const history = (status.history ?? []) as Record<string, unknown>[];
       const lines = history.map((e, i) => {

@@ -183,7 +183,23 @@ export class DurableClient {
     return instanceId;
   }
 
-  async getStatus(instanceId: string, options: GetStatusOptions = {}): Promise<DurableOrchestrationStatus | undefined> {
+  /**
+   * The status of an instance. Like durable-functions, an unknown instance is an error; use
+   * tryGetStatus to get undefined instead.
+   */
+  async getStatus(instanceId: string, options: GetStatusOptions = {}): Promise<DurableOrchestrationStatus> {
+    const status = await this.tryGetStatus(instanceId, options);
+    if (!status) {
+      throw new Error(
+        `DurableClient error: no instance with ID '${instanceId}' was found in task hub '${this.hub.name}'. ` +
+          `This usually means we could not find any data associated with the instanceId provided: ${instanceId}.`,
+      );
+    }
+    return status;
+  }
+
+  /** The status of an instance, or undefined when the task hub has no such instance. */
+  async tryGetStatus(instanceId: string, options: GetStatusOptions = {}): Promise<DurableOrchestrationStatus | undefined> {
     validateInstanceId(instanceId, true);
     const state = await this.hub.instances.get(instanceId);
     if (!state) return undefined;
@@ -426,7 +442,7 @@ export class DurableClient {
     }
     const deadline = Date.now() + timeout;
     for (;;) {
-      const status = await this.getStatus(instanceId);
+      const status = await this.tryGetStatus(instanceId);
       if (status) {
         switch (status.runtimeStatus) {
           case OrchestrationRuntimeStatus.Completed:

@@ -1,5 +1,6 @@
 import { TableClient, odata } from '@azure/data-tables';
 import { InstanceState, fromRow } from '../storage/instanceStore';
+import { escapePartitionKey } from '../storage/keys';
 import { OrchestrationRuntimeStatus } from './status';
 
 /** Filter of getStatusBy / purgeInstanceHistoryBy, as durable-functions' OrchestrationFilter. */
@@ -38,7 +39,7 @@ export function instancesFilter(filter: OrchestrationFilter): string | undefined
     parts.push(`(${filter.runtimeStatus.map((s) => odata`RuntimeStatus eq ${s}`).join(' or ')})`);
   }
   if (filter.instanceIdPrefix) {
-    const prefix = filter.instanceIdPrefix;
+    const prefix = escapePartitionKey(filter.instanceIdPrefix);
     const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
     parts.push(odata`PartitionKey ge ${prefix} and PartitionKey lt ${upper}`);
   }

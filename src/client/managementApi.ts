@@ -214,7 +214,7 @@ export async function handleManagementRequest(
 
     if (!action) {
       if (method === 'GET') {
-        const status = await client.getStatus(id, {
+        const status = await client.tryGetStatus(id, {
           showHistory: query.get('showHistory') === 'true',
           showHistoryOutput: query.get('showHistoryOutput') === 'true',
           showInput: query.get('showInput') !== 'false',
@@ -222,7 +222,7 @@ export async function handleManagementRequest(
         return status ? statusResponse(status, request.url) : message(404, `No instance with ID '${id}' was found.`);
       }
       if (method === 'DELETE') {
-        const status = await client.getStatus(id);
+        const status = await client.tryGetStatus(id);
         if (!status) return message(404, `No instance with ID '${id}' was found.`);
         if (!FINISHED.has(status.runtimeStatus)) return message(400, `Instance '${id}' is ${status.runtimeStatus}; only finished instances can be purged.`);
         const result = await client.purgeInstanceHistory(id);
@@ -232,7 +232,7 @@ export async function handleManagementRequest(
     }
 
     if (method !== 'POST') return message(405, `${method} is not supported on ${path}.`);
-    const status = await client.getStatus(id, { showInput: false });
+    const status = await client.tryGetStatus(id, { showInput: false });
     if (!status) return message(404, `No instance with ID '${id}' was found.`);
     const finished = FINISHED.has(status.runtimeStatus);
     switch (action) {

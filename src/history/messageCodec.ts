@@ -71,7 +71,8 @@ export function encodeMessage(message: MessageData): string {
     SequenceNumber: message.SequenceNumber,
     NewPersistenceOrder: false,
     Episode: message.Episode ?? 0,
-    Sender: message.Sender ? withInstanceType(message.Sender) : null,
+    // Sender is the one object the .NET serializer writes without $type.
+    Sender: message.Sender ?? null,
     SerializableTraceContext: message.SerializableTraceContext ?? null,
   });
   return JSON.stringify(body);

@@ -17,8 +17,9 @@ export function historyRowKey(sequence: number): string {
   return sequence.toString(16).toUpperCase().padStart(16, '0');
 }
 
-export function toHistoryRow(instanceId: string, executionId: string, sequence: number, event: HistoryEvent): HistoryRow {
-  const row: HistoryRow = { partitionKey: instanceId, rowKey: historyRowKey(sequence), ExecutionId: executionId };
+/** `partitionKey` is the escaped instance id (see storage/keys). */
+export function toHistoryRow(partitionKey: string, executionId: string, sequence: number, event: HistoryEvent): HistoryRow {
+  const row: HistoryRow = { partitionKey, rowKey: historyRowKey(sequence), ExecutionId: executionId };
   for (const [key, value] of Object.entries(event)) {
     if (value === undefined || value === null) continue;
     if (key === 'EventType') row.EventType = EventType[value as EventType];

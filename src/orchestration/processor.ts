@@ -14,6 +14,7 @@ import { InstanceState } from '../storage/instanceStore';
 import { OutboundMessage, ReceivedMessage } from '../storage/messageQueues';
 import { TaskHub } from '../storage/taskHub';
 import { toJsonText } from '../util/json';
+import { activityInputText } from '../history/activityInput';
 import { Logger } from '../util/log';
 import { newCompactId } from '../util/uuid';
 import { NumberedAction } from './actions';
@@ -226,7 +227,7 @@ export class OrchestrationProcessor {
   private actionEvent(self: OrchestrationInstance, { id, action }: NumberedAction, now: Date, outbound: OutboundMessage[]): HistoryEvent {
     switch (action.kind) {
       case 'callActivity': {
-        const event = newEvent({ EventType: EventType.TaskScheduled, EventId: id, Name: action.name, Version: '', Input: toJsonText(action.input) }, now);
+        const event = newEvent({ EventType: EventType.TaskScheduled, EventId: id, Name: action.name, Version: '', Input: activityInputText(action.input) }, now);
         outbound.push({ instance: self, event, target: 'workItem', sender: self });
         return event;
       }
@@ -365,7 +366,6 @@ export class OrchestrationProcessor {
       createdTime: new Date(started.Timestamp),
       lastUpdatedTime: now,
       generation: started.Generation ?? 0,
-      parentInstanceId: started.ParentInstance?.OrchestrationInstance.InstanceId,
     };
     if (outcome.kind === 'completed') state.output = toJsonText(outcome.output) ?? undefined;
     if (outcome.kind === 'failed') state.output = JSON.stringify(failureOutput(started.Name, outcome.failure));

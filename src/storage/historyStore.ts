@@ -3,6 +3,7 @@ import { EventType, HistoryEvent } from '../history/events';
 import { fromHistoryRow, historyRowKey, toHistoryRow } from '../history/tableCodec';
 import { offloadLargeColumns, restoreLargeColumns } from './largeColumns';
 import { LargeMessageStore } from './largeMessages';
+import { escapePartitionKey } from './keys';
 
 export const SENTINEL_ROW_KEY = 'sentinel';
 /** A table transaction holds at most 100 operations. */
@@ -36,7 +37,7 @@ export class HistoryStore {
     const rows: Record<string, unknown>[] = [];
     let sentinel: Record<string, unknown> | undefined;
     const entities = this.table.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: odata`PartitionKey eq ${instanceId}` },
+      queryOptions: { filter: odata`PartitionKey eq ${escapePartitionKey(instanceId)}` },
     });
     for await (const row of entities) {
       if (row.rowKey === SENTINEL_ROW_KEY) sentinel = row;
@@ -74,15 +75,16 @@ export class HistoryStore {
     sentinelEtag: string | undefined,
     consumedMessageIds: string[],
   ): Promise<void> {
+    const partitionKey = escapePartitionKey(instanceId);
     const actions: TransactionAction[] = [];
     for (let i = 0; i < events.length; i++) {
-      const row = toHistoryRow(instanceId, executionId, start + i, events[i]);
-      const prefix = `${instanceId}/history-${historyRowKey(start + i)}-${EventType[events[i].EventType]}`;
+      const row = toHistoryRow(partitionKey, executionId, start + i, events[i]);
+      const prefix = `${partitionKey}/history-${historyRowKey(start + i)}-${EventType[events[i].EventType]}`;
       await offloadLargeColumns(row, LARGE_COLUMNS, prefix, this.blobs);
       actions.push(['upsert', row, 'Replace']);
     }
     const sentinel = {
-      partitionKey: instanceId,
+      partitionKey,
       rowKey: SENTINEL_ROW_KEY,
       ExecutionId: executionId,
       IsCheckpointComplete: true,
@@ -111,14 +113,15 @@ export class HistoryStore {
 
   /** Deletes every history row of the instance; returns how many rows went. */
   async deleteInstance(instanceId: string): Promise<number> {
+    const partitionKey = escapePartitionKey(instanceId);
     const keys: string[] = [];
     const entities = this.table.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: odata`PartitionKey eq ${instanceId}`, select: ['RowKey'] },
+      queryOptions: { filter: odata`PartitionKey eq ${partitionKey}`, select: ['RowKey'] },
     });
     for await (const row of entities) keys.push(String(row.rowKey));
     for (let i = 0; i < keys.length; i += MAX_BATCH) {
       await this.table.submitTransaction(
-        keys.slice(i, i + MAX_BATCH).map((rowKey): TransactionAction => ['delete', { partitionKey: instanceId, rowKey }]),
+        keys.slice(i, i + MAX_BATCH).map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]),
       );
     }
     return keys.length;

@@ -2,6 +2,7 @@ import { TableClient } from '@azure/data-tables';
 import { RuntimeStatusName } from '../history/events';
 import { offloadLargeColumns, restoreLargeColumns } from './largeColumns';
 import { LargeMessageStore, ignoreNotFound } from './largeMessages';
+import { escapePartitionKey, unescapePartitionKey } from './keys';
 
 /** One row of `<hub>Instances`: PartitionKey = instance id, RowKey = "". */
 export interface InstanceState {
@@ -19,7 +20,6 @@ export interface InstanceState {
   completedTime?: Date;
   scheduledStartTime?: Date;
   generation: number;
-  parentInstanceId?: string;
   etag?: string;
 }
 
@@ -42,7 +42,7 @@ export class InstanceStore {
   async get(instanceId: string): Promise<InstanceState | undefined> {
     let row: Record<string, unknown>;
     try {
-      row = await this.table.getEntity<Record<string, unknown>>(instanceId, '');
+      row = await this.table.getEntity<Record<string, unknown>>(escapePartitionKey(instanceId), '');
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 404) return undefined;
       throw e;
@@ -69,12 +69,12 @@ export class InstanceStore {
   }
 
   async delete(instanceId: string, etag?: string): Promise<void> {
-    await this.table.deleteEntity(instanceId, '', etag ? { etag } : undefined).catch(ignoreNotFound);
+    await this.table.deleteEntity(escapePartitionKey(instanceId), '', etag ? { etag } : undefined).catch(ignoreNotFound);
   }
 
   private async toStoredRow(state: InstanceState): Promise<Record<string, unknown> & { partitionKey: string; rowKey: string }> {
     const row: Record<string, unknown> & { partitionKey: string; rowKey: string } = {
-      partitionKey: state.instanceId,
+      partitionKey: escapePartitionKey(state.instanceId),
       rowKey: '',
       Name: state.name,
       Version: state.version,
@@ -87,11 +87,11 @@ export class InstanceStore {
     };
     if (state.input !== undefined) row.Input = state.input;
     if (state.output !== undefined) row.Output = state.output;
-    if (state.customStatus !== undefined) row.CustomStatus = state.customStatus;
+    // The .NET writer stores "null" for no custom status.
+    row.CustomStatus = state.customStatus ?? 'null';
     if (state.completedTime) row.CompletedTime = state.completedTime;
     if (state.scheduledStartTime) row.ScheduledStartTime = state.scheduledStartTime;
-    if (state.parentInstanceId) row.ParentInstanceId = state.parentInstanceId;
-    await offloadLargeColumns(row, LARGE_COLUMNS, `${state.instanceId}/instance-${state.executionId}`, this.blobs, 'urlInColumn');
+    await offloadLargeColumns(row, LARGE_COLUMNS, `${row.partitionKey}/instance-${state.executionId}`, this.blobs, 'urlInColumn');
     return row;
   }
 }
@@ -107,7 +107,7 @@ function optionalString(value: unknown): string | undefined {
 
 export function fromRow(row: Record<string, unknown>): InstanceState {
   return {
-    instanceId: String(row.partitionKey),
+    instanceId: unescapePartitionKey(String(row.partitionKey)),
     name: String(row.Name ?? ''),
     version: String(row.Version ?? ''),
     executionId: String(row.ExecutionId ?? ''),
@@ -120,7 +120,6 @@ export function fromRow(row: Record<string, unknown>): InstanceState {
     completedTime: asDate(row.CompletedTime),
     scheduledStartTime: asDate(row.ScheduledStartTime),
     generation: typeof row.Generation === 'number' ? row.Generation : 0,
-    parentInstanceId: optionalString(row.ParentInstanceId),
     etag: optionalString(row.etag),
   };
 }

@@ -1,5 +1,6 @@
 import { ContainerClient } from '@azure/storage-blob';
 import { gunzipSync, gzipSync } from 'zlib';
+import { escapePartitionKey } from './keys';
 
 /** Payloads too big for a queue message or a table cell live gzipped in the `-largemessages` container. */
 export class LargeMessageStore {
@@ -30,12 +31,14 @@ export class LargeMessageStore {
     return decodeURIComponent(value.slice(prefix.length).split('?')[0]);
   }
 
-  /** Deletes every blob of an instance (blob names start with `<instanceId>/`). */
+  /** Deletes every blob of an instance: message blobs use the raw id, table blobs the escaped one. */
   async deleteInstanceBlobs(instanceId: string): Promise<number> {
     let count = 0;
-    for await (const blob of this.container.listBlobsFlat({ prefix: `${instanceId}/` })) {
-      await this.container.deleteBlob(blob.name, { deleteSnapshots: 'include' }).catch(ignoreNotFound);
-      count++;
+    for (const prefix of new Set([`${instanceId}/`, `${escapePartitionKey(instanceId)}/`])) {
+      for await (const blob of this.container.listBlobsFlat({ prefix })) {
+        await this.container.deleteBlob(blob.name, { deleteSnapshots: 'include' }).catch(ignoreNotFound);
+        count++;
+      }
     }
     return count;
   }

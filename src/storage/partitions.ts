@@ -13,12 +13,7 @@ export function fnv1a32(value: string): number {
   return hash >>> 0;
 }
 
-/** `id!key` pins an instance to the partition of `key` (used by entities and sub-orchestrations). */
-export function partitionKeyOf(instanceId: string): string {
-  const bang = instanceId.lastIndexOf('!');
-  return bang >= 0 && bang < instanceId.length - 1 ? instanceId.slice(bang + 1) : instanceId;
-}
-
+/** The hash of the whole (unescaped) instance id picks the control queue. */
 export function partitionIndexOf(instanceId: string, partitionCount: number): number {
-  return fnv1a32(partitionKeyOf(instanceId)) % partitionCount;
+  return fnv1a32(instanceId) % partitionCount;
 }

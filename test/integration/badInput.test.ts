@@ -30,7 +30,7 @@ describe('bad input to the client', () => {
     await expect(hub.client.startNew('DoesNotExist', { instanceId: 'never-written' })).rejects.toThrow(
       "The function 'DoesNotExist' doesn't exist, is disabled, or is not an orchestrator function.",
     );
-    expect(await hub.client.getStatus('never-written')).toBeUndefined();
+    expect(await hub.client.tryGetStatus('never-written')).toBeUndefined();
     expect(await rowCount(hub)).toBe(before);
   });
 
@@ -56,7 +56,7 @@ describe('bad input to the client', () => {
     await waitForStatus(hub.client, id, 20_000, new Set(['Running']));
     await expect(hub.client.startNew('WaitsForEvent', { instanceId: 'dup-1', input: 'second' })).rejects.toThrow(InstanceAlreadyExistsError);
     await expect(hub.client.startNew('WaitsForEvent', { instanceId: 'dup-1' })).rejects.toThrow("'dup-1' already exists and is Running");
-    const status = await hub.client.getStatus('dup-1');
+    const status = await hub.client.tryGetStatus('dup-1');
     expect(status?.input).toBe('first');
     await hub.client.raiseEvent('dup-1', 'Go', 42);
     const done = await waitForStatus(hub.client, 'dup-1');
@@ -73,6 +73,11 @@ describe('bad input to the client', () => {
     const second = await waitForStatus(hub.client, 'again-1');
     expect(second.output).toBe('two');
     expect(second.input).toBe(2);
+  });
+
+  test('getStatus of an unknown instance is an error naming the id, as in durable-functions; tryGetStatus gives undefined', async () => {
+    await expect(hub.client.getStatus('never-started')).rejects.toThrow("no instance with ID 'never-started'");
+    expect(await hub.client.tryGetStatus('never-started')).toBeUndefined();
   });
 
   test('raising an event on an unknown instance is a clear error', async () => {

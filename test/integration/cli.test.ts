@@ -149,9 +149,9 @@ describe('durable CLI', () => {
     expect(purged.code).toBe(0);
     expect(JSON.parse(purged.stdout).instancesDeleted).toBeGreaterThanOrEqual(5);
     expect(purged.stderr).toMatch(/Purged \d+ instance\(s\)\.\.\./);
-    expect(await hub.client.getStatus('cli-1')).toBeUndefined();
-    expect((await hub.client.getStatus('still-running'))?.runtimeStatus).toBe('Running');
-    expect((await hub.client.getStatus('failed-kept'))?.runtimeStatus).toBe('Failed');
+    expect(await hub.client.tryGetStatus('cli-1')).toBeUndefined();
+    expect((await hub.client.tryGetStatus('still-running'))?.runtimeStatus).toBe('Running');
+    expect((await hub.client.tryGetStatus('failed-kept'))?.runtimeStatus).toBe('Failed');
 
     await hub.stop();
     const deleted = run('delete-task-hub');

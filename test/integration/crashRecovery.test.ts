@@ -44,7 +44,7 @@ describe('crash recovery', () => {
     }
     worker.kill('SIGKILL');
     await new Promise((r) => worker.once('exit', r));
-    const before = await client.getStatus(id);
+    const before = await client.tryGetStatus(id);
     expect(before?.runtimeStatus).toBe('Running');
 
     const replacement = await startTestHub(slowChainRegistry(), { hubName, controlQueueVisibilityTimeoutMs: 20_000, workItemQueueVisibilityTimeoutMs: 20_000 });

@@ -183,7 +183,7 @@ describe('HTTP management API', () => {
     const res = await fetch(`${api()}/orchestrators/Echoes/too-big`, { method: 'POST', body: JSON.stringify('x'.repeat(9 * 1024 * 1024)) });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { Message: string }).Message).toContain('exceeds the limit');
-    expect(await hub.client.getStatus('too-big')).toBeUndefined();
+    expect(await hub.client.tryGetStatus('too-big')).toBeUndefined();
     expect((await hub.client.getStatusAll()).length).toBe(before);
   });
 });

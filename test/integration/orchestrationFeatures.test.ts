@@ -164,7 +164,7 @@ describe('orchestration features on Azurite', () => {
     const id = await hub.client.startNew('Parent');
     const status = await waitForStatus(hub.client, id);
     expect(status.output).toEqual([6, 8]);
-    const child = await hub.client.getStatus(`${id}-explicit`);
+    const child = await hub.client.tryGetStatus(`${id}-explicit`);
     expect(child?.runtimeStatus).toBe('Completed');
   });
 
@@ -203,7 +203,7 @@ describe('orchestration features on Azurite', () => {
     await waitForStatus(hub.client, id, 20_000, new Set(['Suspended']));
     await hub.client.raiseEvent(id, 'Value', 21);
     await new Promise((r) => setTimeout(r, 1500));
-    expect((await hub.client.getStatus(id))?.runtimeStatus).toBe('Suspended');
+    expect((await hub.client.tryGetStatus(id))?.runtimeStatus).toBe('Suspended');
     await hub.client.resume(id, 'done');
     const status = await waitForStatus(hub.client, id);
     expect(status.output).toBe(42);

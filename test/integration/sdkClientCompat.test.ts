@@ -99,7 +99,7 @@ describe('durable-functions 3.x client against our management API', () => {
     expect((await waitForStatus(hub.client, id)).runtimeStatus).toBe('Terminated');
     const purged = await client.purgeInstanceHistory(id);
     expect(purged.instancesDeleted).toBe(1);
-    expect(await hub.client.getStatus(id)).toBeUndefined();
+    expect(await hub.client.tryGetStatus(id)).toBeUndefined();
   });
 
   test('signalEntity and readEntityState work unchanged', async () => {

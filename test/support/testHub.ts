@@ -64,7 +64,7 @@ export async function waitForStatus(
   const deadline = Date.now() + timeoutMs;
   let last: DurableOrchestrationStatus | undefined;
   while (Date.now() < deadline) {
-    last = await client.getStatus(instanceId);
+    last = await client.tryGetStatus(instanceId);
     if (last && statuses.has(last.runtimeStatus)) return last;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -1,4 +1,5 @@
-import { fnv1a32, partitionIndexOf, partitionKeyOf } from '../../src/storage/partitions';
+import { fnv1a32, partitionIndexOf } from '../../src/storage/partitions';
+import { escapePartitionKey, unescapePartitionKey } from '../../src/storage/keys';
 import { TaskHubNames, validateTaskHubName } from '../../src/storage/names';
 import { historyRowKey } from '../../src/history/tableCodec';
 
@@ -9,11 +10,16 @@ describe('task hub naming and partitioning', () => {
     expect(fnv1a32('foobar')).toBe(0xbf9cf968);
   });
 
-  test('the partition is the hash of the id (or of the part after the last "!") modulo the count', () => {
+  test('the partition is the hash of the whole instance id modulo the count', () => {
     expect(partitionIndexOf('foobar', 4)).toBe(0xbf9cf968 % 4);
-    expect(partitionKeyOf('order-17!customer-9')).toBe('customer-9');
-    expect(partitionIndexOf('x!foobar', 4)).toBe(partitionIndexOf('foobar', 4));
-    expect(partitionKeyOf('ends-with!')).toBe('ends-with!');
+    expect(partitionIndexOf('foobar', 3)).toBe(0xbf9cf968 % 3);
+  });
+
+  test('partition keys are escaped with ^ as KeySanitation does, and round-trip', () => {
+    expect(escapePartitionKey('a^b/c\\d#e?f')).toBe('a^^b^0c^1d^2e^3f');
+    expect(escapePartitionKey('tab\there')).toBe('tab^\u00c9here');
+    expect(escapePartitionKey('@counter@key-1')).toBe('@counter@key-1');
+    for (const id of ['plain', 'a^b', 'x/y#z?', 'ctl\u0001\u009f', '^^^0']) expect(unescapePartitionKey(escapePartitionKey(id))).toBe(id);
   });
 
   test('artifact names follow DurableTask.AzureStorage', () => {
@@ -27,8 +33,8 @@ describe('task hub naming and partitioning', () => {
   });
 
   test('invalid hub names are rejected with the rule', () => {
-    for (const bad of ['ab', '1hub', 'my-hub', 'x'.repeat(46), '']) {
-      expect(() => validateTaskHubName(bad)).toThrow(/3 to 45 characters, start with a letter/);
+    for (const bad of ['ab', '1hub', 'my-hub', 'x'.repeat(51), '']) {
+      expect(() => validateTaskHubName(bad)).toThrow(/3 to 50 characters, start with a letter/);
     }
   });
 
