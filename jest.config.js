@@ -1,4 +1,7 @@
-/** Unit tests are pure; integration tests share one Azurite that globalSetup starts. */
+/**
+ * Unit tests are pure; memory tests run the engine on the in-memory backend; integration tests
+ * share one Azurite that globalSetup starts (storage layout, interop-sensitive, crash and scale-out).
+ */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] };
 module.exports = {
   projects: [
@@ -7,6 +10,14 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test/unit'],
       testMatch: ['**/*.test.ts'],
+      transform,
+    },
+    {
+      displayName: 'memory',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/memory'],
+      testMatch: ['**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/support/quietLogs.ts'],
       transform,
     },
     {

@@ -2,7 +2,7 @@
  * Benchmark: a 5-step chain on an in-memory Azurite, run sequentially (latency) and N at once
  * (throughput). Usage: npm run bench -- [concurrentChains]
  */
-import { FunctionRegistry } from '../src/app/registry';
+import { FunctionRegistry } from '../src/runtime/registry';
 import { OrchestrationContext } from '../src/orchestration/context';
 import { startBenchHub, waitDone } from './common';
 

@@ -1,14 +1,16 @@
 import { randomBytes } from 'crypto';
-import { FunctionRegistry } from '../src/app/registry';
+import { FunctionRegistry } from '../src/runtime/registry';
 import { DurableClient } from '../src/client/durableClient';
 import { DurableSettings } from '../src/config/settings';
 import { DurableEngine } from '../src/engine/engine';
+import { AzureStorageBackend } from '../src/backend/azureStorage/azureStorageBackend';
 import { RunningAzurite, freePorts, startAzurite } from '../src/localhost/azurite';
 
 /** An in-memory Azurite and one engine on a fresh hub, for benchmark scripts. */
 export interface BenchHub {
   client: DurableClient;
   engine: DurableEngine;
+  backend: AzureStorageBackend;
   stop(): Promise<void>;
 }
 
@@ -31,11 +33,13 @@ export async function startBenchHub(registry: FunctionRegistry, overrides: Parti
     workerId: 'bench',
     ...overrides,
   };
-  const engine = new DurableEngine(settings, azurite.connectionString, registry);
+  const backend = AzureStorageBackend.fromSettings(settings, azurite.connectionString);
+  const engine = DurableEngine.fromSettings(backend, registry, settings);
   await engine.start();
   return {
     engine,
-    client: new DurableClient(engine.hub),
+    backend,
+    client: new DurableClient(backend),
     stop: async () => {
       await engine.stop();
       await azurite.stop();

@@ -2,7 +2,7 @@
  * Benchmark: entity operations per second on an in-memory Azurite: N signals to one counter
  * (batched), and N signals spread over 10 counters. Usage: node dist/bench/entities.js [signals]
  */
-import { FunctionRegistry } from '../src/app/registry';
+import { FunctionRegistry } from '../src/runtime/registry';
 import { EntityContext } from '../src/entities/context';
 import { EntityId } from '../src/entities/entityId';
 import { DurableClient } from '../src/client/durableClient';

@@ -3,7 +3,7 @@
  * per-activity cost, and how many replays (episodes) the orchestration needed.
  * Usage: node dist/bench/fanOut.js [activities]
  */
-import { FunctionRegistry } from '../src/app/registry';
+import { FunctionRegistry } from '../src/runtime/registry';
 import { EventType } from '../src/history/events';
 import { OrchestrationContext } from '../src/orchestration/context';
 import { Task } from '../src/orchestration/tasks';
@@ -19,14 +19,14 @@ async function main(): Promise<void> {
     const results: number[] = yield context.df.Task.all(tasks);
     return results.length;
   });
-  const { client, engine, stop } = await startBenchHub(r, { maxConcurrentActivityFunctions: 50 });
+  const { client, backend, stop } = await startBenchHub(r, { maxConcurrentActivityFunctions: 50 });
   try {
     const t0 = performance.now();
     const id = await client.startNew('FanOut', { input: n });
     await waitDone(client, id);
     const ms = performance.now() - t0;
-    const history = await engine.hub.history.load(id);
-    const episodes = history.events.filter((e) => e.EventType === EventType.OrchestratorStarted).length;
+    const history = await backend.getHistory(id);
+    const episodes = history.filter((e) => e.EventType === EventType.OrchestratorStarted).length;
     console.log(`fan-out/fan-in of ${n} activities: ${ms.toFixed(0)} ms, ${(ms / n).toFixed(2)} ms per activity, ${episodes} replays (${(n / episodes).toFixed(1)} completions per replay)`);
   } finally {
     await stop();

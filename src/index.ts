@@ -2,7 +2,7 @@
  * durable-functions-node: the durable-functions 3.x programming model with its engine built in.
  * Replace `import * as df from 'durable-functions'` with an import of this package.
  */
-import { OrchestrationHandler } from './app/registry';
+import { OrchestrationHandler } from './runtime/registry';
 import { EntityHandler } from './entities/context';
 
 export { app, getClient } from './app/app';
@@ -16,7 +16,7 @@ export type {
 export { input } from './app/input';
 export type { DurableClientInput } from './app/input';
 export { trigger } from './app/trigger';
-export type { OrchestrationHandler, ActivityHandler, ActivityOptions, OrchestrationOptions } from './app/registry';
+export type { OrchestrationHandler, ActivityHandler, ActivityOptions, OrchestrationOptions } from './runtime/registry';
 export { DurableClient, createClient } from './client/durableClient';
 export type { StartNewOptions, GetStatusOptions, WaitForCompletionOptions } from './client/durableClient';
 export type { HttpManagementPayload } from './client/managementUrls';
@@ -34,7 +34,7 @@ export type { EntityContext, EntityHandler } from './entities/context';
 export { EntityOperationError } from './orchestration/entityTasks';
 export { EntityStateResponse, PurgeHistoryResult } from './client/durableClient';
 export type { EntityQuery, EntityMetadata, EntityQueryResult, CleanEntityStorageResult } from './client/durableClient';
-export type { OrchestrationFilter } from './client/instanceQuery';
+export type { OrchestrationFilter } from './client/orchestrationFilter';
 
 /** The classic entity wrapper: `df.entity(function (context) { ... })` gives an entity handler. */
 export function entity<T = unknown>(fn: EntityHandler<T>): EntityHandler<T> {

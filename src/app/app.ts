@@ -21,7 +21,7 @@ import {
 import { DurableClient } from '../client/durableClient';
 import { ensureHostIntegration } from './hostIntegration';
 import { DurableClientInput, durableClient } from './input';
-import { ActivityHandler, ActivityOptions, OrchestrationHandler, OrchestrationOptions, registry } from './registry';
+import { ActivityHandler, ActivityOptions, OrchestrationHandler, OrchestrationOptions, registry } from '../runtime/registry';
 import { runtime } from './runtime';
 import { EntityHandler } from '../entities/context';
 

@@ -1,8 +1,9 @@
 import { DurableClient, ManagementSettings } from '../client/durableClient';
 import { DurableSettings, connectionStringFor, loadSettings } from '../config/settings';
 import { DurableEngine } from '../engine/engine';
-import { TaskHub } from '../storage/taskHub';
-import { registry } from './registry';
+import { Backend } from '../backend/backend';
+import { AzureStorageBackend } from '../backend/azureStorage/azureStorageBackend';
+import { registry } from '../runtime/registry';
 
 /**
  * The process-wide durable runtime of a function app: settings from the app's host.json, the
@@ -10,7 +11,7 @@ import { registry } from './registry';
  */
 class DurableRuntime {
   private settingsCache: DurableSettings | undefined;
-  private hubCache: TaskHub | undefined;
+  private backendCache: Backend | undefined;
   private engineCache: DurableEngine | undefined;
   private engineStart: Promise<DurableEngine> | undefined;
   private managementOptions: ManagementSettings = {};
@@ -25,22 +26,24 @@ class DurableRuntime {
     return this.settingsCache;
   }
 
-  hub(): TaskHub {
-    if (!this.hubCache) {
-      const settings = this.settings();
-      this.hubCache = new TaskHub(connectionStringFor(settings), settings.hubName, settings.partitionCount);
-    }
-    return this.hubCache;
+  /** The task hub of this app, as clients use it. */
+  backend(): Backend {
+    this.backendCache ??= this.createBackend(this.settings().hubName);
+    return this.backendCache;
+  }
+
+  private createBackend(hubName: string): Backend {
+    const settings = this.settings();
+    return AzureStorageBackend.fromSettings({ ...settings, hubName }, connectionStringFor(settings));
   }
 
   client(): DurableClient {
-    return new DurableClient(this.hub(), registry, { systemKey: this.managementKey(), ...this.managementOptions });
+    return new DurableClient(this.backend(), registry, { systemKey: this.managementKey(), ...this.managementOptions });
   }
 
   /** A client of another task hub on the same storage connection. */
   clientFor(hubName: string): DurableClient {
-    const settings = this.settings();
-    return new DurableClient(new TaskHub(connectionStringFor(settings), hubName, settings.partitionCount), registry, {
+    return new DurableClient(this.createBackend(hubName), registry, {
       systemKey: this.managementKey(),
       ...this.managementOptions,
     });
@@ -63,7 +66,8 @@ class DurableRuntime {
   startEngine(): Promise<DurableEngine> {
     if (!this.engineStart) {
       const settings = this.settings();
-      const engine = new DurableEngine(settings, connectionStringFor(settings), registry);
+      // Its own backend object: a worker's backend is started and stopped with the engine.
+      const engine = DurableEngine.fromSettings(this.createBackend(settings.hubName), registry, settings);
       this.engineCache = engine;
       this.engineStart = engine.start().then(() => engine);
     }
@@ -80,7 +84,7 @@ class DurableRuntime {
   /** Forgets cached settings (tests and the local host switch apps or environments). */
   reset(): void {
     this.settingsCache = undefined;
-    this.hubCache = undefined;
+    this.backendCache = undefined;
   }
 }
 

@@ -2,7 +2,7 @@ import { DurableClient } from '../client/durableClient';
 import { statusBody } from '../client/managementApi';
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus } from '../client/status';
 import { DEFAULT_HUB_NAME, applyLocalSettings, loadSettings } from '../config/settings';
-import { TaskHub } from '../storage/taskHub';
+import { AzureStorageBackend } from '../backend/azureStorage/azureStorageBackend';
 import { Flags, ParsedArgs, UsageError } from './args';
 import { readJsonFlag } from './jsonInput';
 import { Output } from './output';
@@ -180,6 +180,6 @@ export async function runCommand(parsed: ParsedArgs, out: Output, cwd: string, e
   const connection = env[connectionName];
   if (!connection) throw new UsageError(`The app setting '${connectionName}' is not set (environment or local.settings.json).`);
   const hubName = flags.string('task-hub-name') ?? settings.hubName;
-  const client = new DurableClient(new TaskHub(connection, hubName, settings.partitionCount));
+  const client = new DurableClient(AzureStorageBackend.fromSettings({ ...settings, hubName }, connection));
   await command.run(client, flags, out, cwd);
 }

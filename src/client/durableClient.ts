@@ -1,11 +1,14 @@
 import { HttpRequest, HttpResponse } from '@azure/functions';
-import { FunctionRegistry } from '../app/registry';
-import { EventType, OrchestrationInstance, isTerminalStatus, newEvent, OrchestrationStatus } from '../history/events';
-import { InstanceAlreadyExistsError } from '../storage/instanceStore';
-import { TaskHub } from '../storage/taskHub';
+import { FunctionRegistry } from '../runtime/registry';
+import { EventType, OrchestrationInstance, newEvent } from '../history/events';
+import { ACTIVE_STATUSES, isActive, isTerminal } from '../history/status';
+import { Backend } from '../backend/backend';
+import { InstanceNotFoundError } from '../backend/errors';
+import { AzureStorageBackend } from '../backend/azureStorage/azureStorageBackend';
+import { defaultSettings } from '../config/settings';
 import { toJsonText } from '../util/json';
 import { newCompactId } from '../util/uuid';
-import { sleep } from '../engine/backoff';
+import { sleep } from '../util/sleep';
 import { randomUUID } from 'crypto';
 import { EntityId, entityInstanceId } from '../entities/entityId';
 import { OPERATION_EVENT, RELEASE_EVENT, ReleaseMessage, RequestMessage, parseSchedulerState } from '../entities/messages';
@@ -13,7 +16,7 @@ import { fromJsonText } from '../util/json';
 import { validateInstanceId } from './instanceId';
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus, toStatus } from './status';
 import { HttpManagementPayload, WEBHOOK_PATH, managementPayload, managementBaseUrl } from './managementUrls';
-import { OrchestrationFilter, queryInstancePage } from './instanceQuery';
+import { OrchestrationFilter } from './orchestrationFilter';
 
 export interface StartNewOptions {
   instanceId?: string;
@@ -79,24 +82,29 @@ export class PurgeHistoryResult {
   constructor(readonly instancesDeleted: number) {}
 }
 
-const ACTIVE_STATUSES = new Set(['Pending', 'Running', 'Suspended', 'ContinuedAsNew']);
-
 /** A client for a task hub outside a function app (scripts, tools): connection string + hub name. */
 export function createClient(options: { connectionString: string; taskHubName: string; partitionCount?: number }): DurableClient {
-  return new DurableClient(new TaskHub(options.connectionString, options.taskHubName, options.partitionCount ?? 4));
+  return new DurableClient(
+    new AzureStorageBackend({
+      ...defaultSettings,
+      connectionString: options.connectionString,
+      hubName: options.taskHubName,
+      partitionCount: options.partitionCount ?? defaultSettings.partitionCount,
+    }),
+  );
 }
 
 /** Starts and manages orchestration instances of one task hub, as durable-functions' DurableClient. */
 export class DurableClient {
   constructor(
-    readonly hub: TaskHub,
+    readonly backend: Backend,
     /** When given, startNew rejects orchestrator names this app does not define. */
     private readonly registry?: FunctionRegistry,
     private readonly management: ManagementSettings = {},
   ) {}
 
   get taskHubName(): string {
-    return this.hub.name;
+    return this.backend.hubName;
   }
 
   async startNew(orchestratorFunctionName: string, options: StartNewOptions = {}): Promise<string> {
@@ -118,7 +126,7 @@ export class DurableClient {
 
   /** Deletes every table, queue and container of the task hub (all instances and their history). */
   async deleteTaskHub(onProgress?: (artifact: string) => void): Promise<void> {
-    await this.hub.storage.delete(onProgress);
+    await this.backend.deleteTaskHub(onProgress);
   }
 
   /** Starts a finished instance again with its original input, by default under a new instance id. */
@@ -136,7 +144,7 @@ export class DurableClient {
     if (state.runtimeStatus !== 'Failed') {
       throw new Error(`Instance '${instanceId}' is ${state.runtimeStatus}; only Failed instances can be rewound.`);
     }
-    await this.hub.queues.send({
+    await this.backend.sendMessage({
       instance: { InstanceId: instanceId, ExecutionId: state.executionId },
       target: 'control',
       event: newEvent({ EventType: EventType.ExecutionRewound, Reason: reason ?? null }),
@@ -144,42 +152,12 @@ export class DurableClient {
   }
 
   private async createInstance(name: string, instanceId: string, input: string | null): Promise<string> {
-    await this.hub.ensureCreated();
-
-    const existing = await this.hub.instances.get(instanceId);
-    if (existing && ACTIVE_STATUSES.has(existing.runtimeStatus)) {
-      throw new InstanceAlreadyExistsError(instanceId, existing.runtimeStatus);
-    }
-    const now = new Date();
     const instance: OrchestrationInstance = { InstanceId: instanceId, ExecutionId: newCompactId() };
-    await this.hub.instances.create(
-      {
-        instanceId,
-        name,
-        version: '',
-        executionId: instance.ExecutionId,
-        input: input ?? undefined,
-        runtimeStatus: 'Pending',
-        createdTime: now,
-        lastUpdatedTime: now,
-        generation: 0,
-      },
-      existing?.etag,
+    const start = newEvent(
+      { EventType: EventType.ExecutionStarted, OrchestrationInstance: instance, Name: name, Version: '', Input: input, Generation: 0 },
+      this.backend.clock.now(),
     );
-    try {
-      await this.hub.queues.send({
-        instance,
-        target: 'control',
-        event: newEvent(
-          { EventType: EventType.ExecutionStarted, OrchestrationInstance: instance, Name: name, Version: '', Input: input, Generation: 0 },
-          now,
-        ),
-      });
-    } catch (e) {
-      // No message means no orchestration: take the Pending row back so nothing is left half-created.
-      await this.hub.instances.delete(instanceId).catch(() => undefined);
-      throw e;
-    }
+    await this.backend.createInstance(start, { refuseIfStatus: ACTIVE_STATUSES });
     return instanceId;
   }
 
@@ -191,7 +169,7 @@ export class DurableClient {
     const status = await this.tryGetStatus(instanceId, options);
     if (!status) {
       throw new Error(
-        `DurableClient error: no instance with ID '${instanceId}' was found in task hub '${this.hub.name}'. ` +
+        `DurableClient error: no instance with ID '${instanceId}' was found in task hub '${this.backend.hubName}'. ` +
           `This usually means we could not find any data associated with the instanceId provided: ${instanceId}.`,
       );
     }
@@ -201,12 +179,12 @@ export class DurableClient {
   /** The status of an instance, or undefined when the task hub has no such instance. */
   async tryGetStatus(instanceId: string, options: GetStatusOptions = {}): Promise<DurableOrchestrationStatus | undefined> {
     validateInstanceId(instanceId, true);
-    const state = await this.hub.instances.get(instanceId);
+    const state = await this.backend.getInstance(instanceId);
     if (!state) return undefined;
     let history: unknown[] | undefined;
     if (options.showHistory) {
-      const loaded = await this.hub.history.load(instanceId);
-      history = loaded.events.map((e) => {
+      const events = await this.backend.getHistory(instanceId);
+      history = events.map((e) => {
         const entry: Record<string, unknown> = { ...e, EventType: EventType[e.EventType] };
         delete entry.IsPlayed;
         if (!options.showHistoryOutput) delete entry.Result;
@@ -226,7 +204,7 @@ export class DurableClient {
     const out: DurableOrchestrationStatus[] = [];
     let token = filter.continuationToken;
     do {
-      const page = await queryInstancePage(this.hub.instances.table, { ...filter, continuationToken: token });
+      const page = await this.backend.queryInstances({ ...filter, continuationToken: token });
       out.push(...page.instances.map((s) => toStatus(s)));
       token = page.continuationToken;
     } while (token && filter.continuationToken === undefined);
@@ -235,20 +213,19 @@ export class DurableClient {
 
   /** One page of instances and the token of the next (for the HTTP API's x-ms-continuation-token). */
   async listInstances(filter: OrchestrationFilter): Promise<{ statuses: DurableOrchestrationStatus[]; continuationToken?: string }> {
-    const page = await queryInstancePage(this.hub.instances.table, filter);
+    const page = await this.backend.queryInstances(filter);
     return { statuses: page.instances.map((s) => toStatus(s)), continuationToken: page.continuationToken };
   }
 
   /** Deletes the instance row, its history rows and its blobs. */
   async purgeInstanceHistory(instanceId: string): Promise<PurgeHistoryResult> {
     validateInstanceId(instanceId, true);
-    const state = await this.hub.instances.get(instanceId);
+    const state = await this.backend.getInstance(instanceId);
     if (!state) return new PurgeHistoryResult(0);
-    if (!isTerminalStatus(OrchestrationStatus[state.runtimeStatus])) {
+    if (!isTerminal(state.runtimeStatus)) {
       throw new Error(`Instance '${instanceId}' is ${state.runtimeStatus}; only completed, failed or terminated instances can be purged.`);
     }
-    await this.purgeOne(instanceId);
-    return new PurgeHistoryResult(1);
+    return new PurgeHistoryResult((await this.backend.purgeInstance(instanceId)) ? 1 : 0);
   }
 
   /** Purges finished instances created in the time range (non-terminal statuses are never purged). */
@@ -261,10 +238,9 @@ export class DurableClient {
     let deleted = 0;
     let token: string | undefined;
     do {
-      const page = await queryInstancePage(this.hub.instances.table, { ...filter, runtimeStatus: statuses, continuationToken: token, pageSize: 100 });
+      const page = await this.backend.queryInstances({ ...filter, runtimeStatus: statuses, continuationToken: token, pageSize: 100 });
       for (const state of page.instances) {
-        await this.purgeOne(state.instanceId);
-        deleted++;
+        if (await this.backend.purgeInstance(state.instanceId)) deleted++;
         onProgress?.(deleted);
       }
       token = page.continuationToken;
@@ -272,19 +248,12 @@ export class DurableClient {
     return new PurgeHistoryResult(deleted);
   }
 
-  private async purgeOne(instanceId: string): Promise<void> {
-    await this.hub.history.deleteInstance(instanceId);
-    await this.hub.queues.largeMessages.deleteInstanceBlobs(instanceId);
-    await this.hub.instances.delete(instanceId);
-  }
-
   /** One-way operation on an entity; the entity is created by its first operation. */
   async signalEntity(entityId: EntityId, operationName?: string, operationContent?: unknown): Promise<void> {
     if (!(entityId instanceof EntityId)) throw new TypeError('signalEntity requires an EntityId (new df.EntityId(name, key)).');
     const op = operationName ?? '';
     const request: RequestMessage = { op, signal: true, input: toJsonText(operationContent), id: randomUUID(), parent: null, timestamp: new Date().toISOString() };
-    await this.hub.ensureCreated();
-    await this.hub.queues.send({
+    await this.backend.sendMessage({
       instance: { InstanceId: entityInstanceId(entityId), ExecutionId: '' },
       target: 'control',
       event: newEvent({ EventType: EventType.EventRaised, Name: OPERATION_EVENT, Input: toJsonText(request) }),
@@ -293,7 +262,7 @@ export class DurableClient {
 
   async readEntityState<T = unknown>(entityId: EntityId): Promise<EntityStateResponse<T>> {
     if (!(entityId instanceof EntityId)) throw new TypeError('readEntityState requires an EntityId.');
-    const state = await this.hub.instances.get(entityInstanceId(entityId));
+    const state = await this.backend.getInstance(entityInstanceId(entityId));
     const scheduler = parseSchedulerState(state?.input);
     return new EntityStateResponse<T>(scheduler.exists, scheduler.exists ? (fromJsonText(scheduler.state) as T) : undefined);
   }
@@ -301,7 +270,7 @@ export class DurableClient {
   /** Entities of the task hub (optionally of one entity name), one page at a time. */
   async listEntities(query: EntityQuery = {}): Promise<EntityQueryResult> {
     const prefix = query.entityName ? `@${query.entityName.toLowerCase()}@` : '@';
-    const page = await queryInstancePage(this.hub.instances.table, {
+    const page = await this.backend.queryInstances({
       instanceIdPrefix: prefix,
       pageSize: query.pageSize,
       continuationToken: query.continuationToken,
@@ -331,14 +300,14 @@ export class DurableClient {
     let numberOfOrphanedLocksRemoved = 0;
     let token: string | undefined;
     do {
-      const page = await queryInstancePage(this.hub.instances.table, { instanceIdPrefix: '@', continuationToken: token, pageSize: 100 });
+      const page = await this.backend.queryInstances({ instanceIdPrefix: '@', continuationToken: token, pageSize: 100 });
       for (const instance of page.instances) {
         const scheduler = parseSchedulerState(instance.input);
         if (releaseOrphanedLocks && scheduler.lockedBy) {
-          const holder = await this.hub.instances.get(scheduler.lockedBy);
-          if (!holder || !ACTIVE_STATUSES.has(holder.runtimeStatus)) {
+          const holder = await this.backend.getInstance(scheduler.lockedBy);
+          if (!holder || !isActive(holder.runtimeStatus)) {
             const release: ReleaseMessage = { parent: scheduler.lockedBy, id: 'orphaned-lock' };
-            await this.hub.queues.send({
+            await this.backend.sendMessage({
               instance: { InstanceId: instance.instanceId, ExecutionId: '' },
               target: 'control',
               event: newEvent({ EventType: EventType.EventRaised, Name: RELEASE_EVENT, Input: toJsonText(release) }),
@@ -347,8 +316,7 @@ export class DurableClient {
           }
         }
         if (removeEmptyEntities && !scheduler.exists && !scheduler.lockedBy && (scheduler.queue?.length ?? 0) === 0) {
-          await this.purgeOne(instance.instanceId);
-          numberOfEmptyEntitiesRemoved++;
+          if (await this.backend.purgeInstance(instance.instanceId)) numberOfEmptyEntitiesRemoved++;
         }
       }
       token = page.continuationToken;
@@ -360,7 +328,7 @@ export class DurableClient {
     validateInstanceId(instanceId, true);
     if (typeof eventName !== 'string' || eventName.length === 0) throw new TypeError('raiseEvent requires an event name.');
     const state = await this.requireInstance(instanceId);
-    await this.hub.queues.send({
+    await this.backend.sendMessage({
       instance: { InstanceId: instanceId, ExecutionId: state.executionId },
       target: 'control',
       event: newEvent({ EventType: EventType.EventRaised, Name: eventName, Input: toJsonText(eventData) }),
@@ -370,8 +338,8 @@ export class DurableClient {
   async terminate(instanceId: string, reason: string): Promise<void> {
     validateInstanceId(instanceId, true);
     const state = await this.requireInstance(instanceId);
-    if (isTerminalStatus(OrchestrationStatus[state.runtimeStatus])) return;
-    await this.hub.queues.send({
+    if (isTerminal(state.runtimeStatus)) return;
+    await this.backend.sendMessage({
       instance: { InstanceId: instanceId, ExecutionId: state.executionId },
       target: 'control',
       event: newEvent({ EventType: EventType.ExecutionTerminated, Input: toJsonText(reason) }),
@@ -394,10 +362,10 @@ export class DurableClient {
   ): Promise<void> {
     validateInstanceId(instanceId, true);
     const state = await this.requireInstance(instanceId);
-    if (isTerminalStatus(OrchestrationStatus[state.runtimeStatus])) {
+    if (isTerminal(state.runtimeStatus)) {
       throw new Error(`Instance '${instanceId}' is ${state.runtimeStatus} and cannot be ${type === EventType.ExecutionSuspended ? 'suspended' : 'resumed'}.`);
     }
-    await this.hub.queues.send({
+    await this.backend.sendMessage({
       instance: { InstanceId: instanceId, ExecutionId: state.executionId },
       target: 'control',
       event: newEvent({ EventType: type, Reason: reason ?? null }),
@@ -411,7 +379,7 @@ export class DurableClient {
       {
         baseUrl: managementBaseUrl(request?.url, this.management.baseUrl),
         webhookPath: this.management.webhookPath ?? WEBHOOK_PATH,
-        taskHub: this.hub.name,
+        taskHub: this.backend.hubName,
         connection: this.management.connectionName ?? 'Storage',
         systemKey: this.management.systemKey,
       },
@@ -461,8 +429,8 @@ export class DurableClient {
   }
 
   private async requireInstance(instanceId: string) {
-    const state = await this.hub.instances.get(instanceId);
-    if (!state) throw new Error(`No instance with ID '${instanceId}' was found in task hub '${this.hub.name}'.`);
+    const state = await this.backend.getInstance(instanceId);
+    if (!state) throw new InstanceNotFoundError(instanceId, this.backend.hubName);
     return state;
   }
 }

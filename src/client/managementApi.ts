@@ -1,9 +1,9 @@
 import { DurableClient } from './durableClient';
 import { InvalidInstanceIdError } from './instanceId';
-import { OrchestrationFilter } from './instanceQuery';
+import { OrchestrationFilter } from './orchestrationFilter';
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus } from './status';
 import { WEBHOOK_PATH } from './managementUrls';
-import { InstanceAlreadyExistsError } from '../storage/instanceStore';
+import { InstanceAlreadyExistsError, InstanceNotFoundError, InvalidQueryError } from '../backend/errors';
 import { EntityId } from '../entities/entityId';
 
 /** A transport-neutral HTTP exchange, so the local host and a registered function share one router. */
@@ -265,8 +265,9 @@ export async function handleManagementRequest(
         return message(404, `No management route matches ${method} ${path}.`);
     }
   } catch (e) {
-    if (e instanceof BadRequest || e instanceof InvalidInstanceIdError || e instanceof RangeError || e instanceof TypeError) return message(400, e.message);
+    if (e instanceof BadRequest || e instanceof InvalidInstanceIdError || e instanceof InvalidQueryError || e instanceof RangeError || e instanceof TypeError) return message(400, e.message);
     if (e instanceof InstanceAlreadyExistsError) return message(409, e.message);
+    if (e instanceof InstanceNotFoundError) return message(404, e.message);
     if (e instanceof Error && /doesn't exist, is disabled, or is not an orchestrator function/.test(e.message)) return message(400, e.message);
     throw e;
   }

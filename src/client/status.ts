@@ -1,4 +1,4 @@
-import { InstanceState } from '../storage/instanceStore';
+import { InstanceState } from '../history/instanceState';
 import { fromJsonText } from '../util/json';
 
 /** Runtime status names, as durable-functions' OrchestrationRuntimeStatus enum. */

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { validateTaskHubName } from '../storage/names';
+import { validateTaskHubName } from './taskHubName';
 
-/** Engine settings, read from host.json `extensions.durableTask` with the extension's defaults. */
+/** Engine settings, read from host.json `extensions.durableTask` with the extension's defaultSettings. */
 export interface DurableSettings {
   hubName: string;
   connectionName: string;
@@ -21,7 +21,7 @@ export interface DurableSettings {
 
 export const DEFAULT_HUB_NAME = 'DurableFunctionsHub';
 
-const defaults: Omit<DurableSettings, 'workerId'> = {
+export const defaultSettings: Omit<DurableSettings, 'workerId'> = {
   hubName: DEFAULT_HUB_NAME,
   connectionName: 'AzureWebJobsStorage',
   partitionCount: 4,
@@ -87,21 +87,21 @@ export function loadSettings(appRoot: string = process.cwd(), env: NodeJS.Proces
   const extensions = (host.extensions as Json | undefined) ?? {};
   const durable = (extensions.durableTask as Json | undefined) ?? {};
   const provider = (durable.storageProvider as Json | undefined) ?? {};
-  const hubName = expandAppSetting(String(durable.hubName ?? env.DURABLE_TASK_HUB_NAME ?? defaults.hubName), env);
+  const hubName = expandAppSetting(String(durable.hubName ?? env.DURABLE_TASK_HUB_NAME ?? defaultSettings.hubName), env);
   validateTaskHubName(hubName);
   return {
     hubName,
-    connectionName: String(provider.connectionName ?? provider.connectionStringName ?? defaults.connectionName),
-    partitionCount: intSetting(provider, 'partitionCount', defaults.partitionCount, 1, 16),
-    controlQueueBatchSize: intSetting(provider, 'controlQueueBatchSize', defaults.controlQueueBatchSize, 1, 32),
-    controlQueueVisibilityTimeoutMs: timeSetting(provider, 'controlQueueVisibilityTimeout', defaults.controlQueueVisibilityTimeoutMs),
-    workItemQueueVisibilityTimeoutMs: timeSetting(provider, 'workItemQueueVisibilityTimeout', defaults.workItemQueueVisibilityTimeoutMs),
-    maxQueuePollingIntervalMs: timeSetting(provider, 'maxQueuePollingInterval', defaults.maxQueuePollingIntervalMs),
-    maxConcurrentActivityFunctions: intSetting(durable, 'maxConcurrentActivityFunctions', defaults.maxConcurrentActivityFunctions, 1, 1000),
-    maxConcurrentOrchestratorFunctions: intSetting(durable, 'maxConcurrentOrchestratorFunctions', defaults.maxConcurrentOrchestratorFunctions, 1, 1000),
-    leaseIntervalMs: defaults.leaseIntervalMs,
-    leaseRenewIntervalMs: defaults.leaseRenewIntervalMs,
-    leaseAcquireIntervalMs: defaults.leaseAcquireIntervalMs,
+    connectionName: String(provider.connectionName ?? provider.connectionStringName ?? defaultSettings.connectionName),
+    partitionCount: intSetting(provider, 'partitionCount', defaultSettings.partitionCount, 1, 16),
+    controlQueueBatchSize: intSetting(provider, 'controlQueueBatchSize', defaultSettings.controlQueueBatchSize, 1, 32),
+    controlQueueVisibilityTimeoutMs: timeSetting(provider, 'controlQueueVisibilityTimeout', defaultSettings.controlQueueVisibilityTimeoutMs),
+    workItemQueueVisibilityTimeoutMs: timeSetting(provider, 'workItemQueueVisibilityTimeout', defaultSettings.workItemQueueVisibilityTimeoutMs),
+    maxQueuePollingIntervalMs: timeSetting(provider, 'maxQueuePollingInterval', defaultSettings.maxQueuePollingIntervalMs),
+    maxConcurrentActivityFunctions: intSetting(durable, 'maxConcurrentActivityFunctions', defaultSettings.maxConcurrentActivityFunctions, 1, 1000),
+    maxConcurrentOrchestratorFunctions: intSetting(durable, 'maxConcurrentOrchestratorFunctions', defaultSettings.maxConcurrentOrchestratorFunctions, 1, 1000),
+    leaseIntervalMs: defaultSettings.leaseIntervalMs,
+    leaseRenewIntervalMs: defaultSettings.leaseRenewIntervalMs,
+    leaseAcquireIntervalMs: defaultSettings.leaseAcquireIntervalMs,
     workerId: `${require('os').hostname()}-${process.pid}`,
   };
 }

@@ -1,109 +1,110 @@
-import { FunctionRegistry } from '../app/registry';
-import { DurableSettings } from '../config/settings';
-import { WorkItemPoller } from '../activities/workItemPoller';
-import { OrchestrationProcessor } from '../orchestration/processor';
-import { TaskHub } from '../storage/taskHub';
+import { Backend, OrchestrationWorkItem } from '../backend/backend';
+import { CheckpointConflictError } from '../backend/errors';
+import { isEntityInstanceId } from '../entities/entityId';
+import { runActivity } from '../runtime/activityStep';
+import { EntityStep } from '../runtime/entityStep';
+import { OrchestrationStep } from '../runtime/orchestrationStep';
+import { FunctionRegistry } from '../runtime/registry';
 import { Logger, createLogger } from '../util/log';
-import { ConcurrencyGate, ControlQueuePoller } from './controlQueuePoller';
-import { PartitionLeaseManager } from './partitionLeases';
-import { WorkItemRouter } from './workItemRouter';
-import { EntityProcessor } from '../entities/processor';
+import { DurableSettings } from '../config/settings';
+
+export interface EngineOptions {
+  workerId: string;
+  maxConcurrentOrchestrations: number;
+  maxConcurrentActivities: number;
+}
+
+/** Delay before the messages of a failed work item are delivered again. */
+const RETRY_FAILED_WORK_ITEM_MS = 1_000;
 
 /**
- * The durable engine of one worker process: owns control-queue partitions through leases, runs
- * orchestration work items for them, and runs activities from the shared work-item queue.
+ * The durable engine of one worker process: a few dispatcher loops over the backend. Each loop
+ * takes a work item, runs it through the runtime core and hands the checkpoint back; everything
+ * about storage, ownership and redelivery is the backend's.
  */
 export class DurableEngine {
-  readonly hub: TaskHub;
   private readonly log: Logger;
-  private readonly leases: PartitionLeaseManager;
-  private readonly pollers = new Map<number, ControlQueuePoller>();
-  private readonly workItems: WorkItemPoller;
-  private readonly processor: WorkItemRouter;
-  private readonly gate: ConcurrencyGate;
+  private readonly orchestrations: OrchestrationStep;
+  private readonly entities: EntityStep;
+  private readonly loops: Promise<void>[] = [];
   private state: 'new' | 'running' | 'stopped' = 'new';
 
-  constructor(
-    readonly settings: DurableSettings,
-    connectionString: string,
-    readonly registry: FunctionRegistry,
-  ) {
-    this.hub = new TaskHub(connectionString, settings.hubName, settings.partitionCount);
-    this.log = createLogger(`durable:${settings.hubName}:${settings.workerId}`);
-    this.processor = new WorkItemRouter(
-      new OrchestrationProcessor(this.hub, registry, this.log),
-      new EntityProcessor(this.hub, registry, this.log),
-    );
-    this.gate = new ConcurrencyGate(settings.maxConcurrentOrchestratorFunctions);
-    this.workItems = new WorkItemPoller(
-      this.hub,
-      registry,
-      {
-        maxConcurrent: settings.maxConcurrentActivityFunctions,
-        visibilityTimeoutMs: settings.workItemQueueVisibilityTimeoutMs,
-        maxPollingIntervalMs: settings.maxQueuePollingIntervalMs,
-      },
-      this.log,
-    );
-    this.leases = new PartitionLeaseManager(
-      this.hub.storage,
-      {
-        workerId: settings.workerId,
-        leaseDurationMs: settings.leaseIntervalMs,
-        renewIntervalMs: settings.leaseRenewIntervalMs,
-        acquireIntervalMs: settings.leaseAcquireIntervalMs,
-      },
-      { acquired: (p) => this.startPartition(p), lost: (p) => this.stopPartition(p) },
-      this.log,
-    );
+  /** An engine with the concurrency limits of an app's host.json settings. */
+  static fromSettings(backend: Backend, registry: FunctionRegistry, settings: DurableSettings): DurableEngine {
+    return new DurableEngine(backend, registry, {
+      workerId: settings.workerId,
+      maxConcurrentOrchestrations: settings.maxConcurrentOrchestratorFunctions,
+      maxConcurrentActivities: settings.maxConcurrentActivityFunctions,
+    });
   }
 
-  get ownedPartitions(): number[] {
-    return this.leases.ownedPartitions;
+  constructor(
+    readonly backend: Backend,
+    readonly registry: FunctionRegistry,
+    readonly options: EngineOptions,
+  ) {
+    this.log = createLogger(`durable:${backend.hubName}:${options.workerId}`);
+    this.orchestrations = new OrchestrationStep(registry, this.log);
+    this.entities = new EntityStep(registry, this.log);
   }
 
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error(`The engine was already ${this.state}.`);
     this.state = 'running';
-    await this.hub.ensureCreated();
-    this.workItems.start();
-    await this.leases.start();
-    this.log.info(`Engine started on task hub '${this.hub.name}' owning partitions [${this.ownedPartitions.join(', ')}].`);
+    await this.backend.createIfNotExists();
+    await this.backend.startWorker({
+      workerId: this.options.workerId,
+      maxConcurrentOrchestrations: this.options.maxConcurrentOrchestrations,
+      maxConcurrentActivities: this.options.maxConcurrentActivities,
+    });
+    for (let i = 0; i < this.options.maxConcurrentOrchestrations; i++) this.loops.push(this.orchestrationLoop());
+    for (let i = 0; i < this.options.maxConcurrentActivities; i++) this.loops.push(this.activityLoop());
+    this.log.info(`Engine started on task hub '${this.backend.hubName}'.`);
   }
 
-  /** Graceful stop: finishes in-flight work items, then gives the partitions back. */
+  /** Graceful stop: the backend stops handing out work, in-flight work items finish, ownership is released. */
   async stop(): Promise<void> {
     if (this.state !== 'running') return;
     this.state = 'stopped';
-    await Promise.all([...this.pollers.keys()].map((p) => this.stopPartition(p)));
-    await this.workItems.stop();
-    await this.leases.stop();
+    await this.backend.stopWorker();
+    await Promise.all(this.loops);
     this.log.info('Engine stopped.');
   }
 
-  private startPartition(partition: number): void {
-    if (this.pollers.has(partition) || this.state !== 'running') return;
-    const poller = new ControlQueuePoller(
-      partition,
-      this.hub.storage.controlQueue(partition),
-      this.hub,
-      this.processor,
-      this.gate,
-      {
-        batchSize: this.settings.controlQueueBatchSize,
-        visibilityTimeoutMs: this.settings.controlQueueVisibilityTimeoutMs,
-        maxPollingIntervalMs: this.settings.maxQueuePollingIntervalMs,
-      },
-      this.log,
-    );
-    this.pollers.set(partition, poller);
-    poller.start();
+  private async orchestrationLoop(): Promise<void> {
+    for (;;) {
+      const item = await this.backend.nextOrchestrationWorkItem();
+      if (!item) return;
+      await this.processOrchestration(item);
+    }
   }
 
-  private async stopPartition(partition: number): Promise<void> {
-    const poller = this.pollers.get(partition);
-    if (!poller) return;
-    this.pollers.delete(partition);
-    await poller.stop();
+  private async processOrchestration(item: OrchestrationWorkItem): Promise<void> {
+    try {
+      const now = this.backend.clock.now();
+      const checkpoint = isEntityInstanceId(item.instanceId) ? await this.entities.run(item, now) : this.orchestrations.run(item, now);
+      await this.backend.completeOrchestrationWorkItem(item, checkpoint);
+    } catch (e) {
+      // The messages stay in the backend and the work item is retried from what was committed.
+      if (e instanceof CheckpointConflictError) this.log.warn(e.message);
+      else this.log.error(`Work item of instance '${item.instanceId}' failed and will be retried: ${(e as Error).stack ?? e}`);
+      await this.backend.abandonOrchestrationWorkItem(item, RETRY_FAILED_WORK_ITEM_MS).catch((abandonError) => {
+        this.log.warn(`Could not give back the work item of '${item.instanceId}': ${(abandonError as Error).message}`);
+      });
+    }
+  }
+
+  private async activityLoop(): Promise<void> {
+    for (;;) {
+      const item = await this.backend.nextActivityWorkItem();
+      if (!item) return;
+      const answer = await runActivity(this.registry, item.event);
+      try {
+        await this.backend.completeActivityWorkItem(item, answer);
+      } catch (e) {
+        this.log.error(`Activity '${item.event.Name}' of '${item.instance.InstanceId}' could not be completed: ${(e as Error).message}`);
+        await this.backend.abandonActivityWorkItem(item, RETRY_FAILED_WORK_ITEM_MS).catch(() => undefined);
+      }
+    }
   }
 }

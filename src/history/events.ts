@@ -248,12 +248,3 @@ export function scheduledIdOf(event: HistoryEvent): number | undefined {
       return undefined;
   }
 }
-
-export function isTerminalStatus(status: OrchestrationStatus): boolean {
-  return (
-    status === OrchestrationStatus.Completed ||
-    status === OrchestrationStatus.Failed ||
-    status === OrchestrationStatus.Terminated ||
-    status === OrchestrationStatus.Canceled
-  );
-}

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { runtime } from '../app/runtime';
 import { applyLocalSettings, httpRoutePrefix } from '../config/settings';
 import { WEBHOOK_PATH } from '../client/managementUrls';
-import { isDevelopmentStorage } from '../storage/connection';
+import { isDevelopmentStorage } from '../backend/azureStorage/connection';
 import { RunningAzurite, STANDARD_PORTS, isPortOpen, startAzurite } from './azurite';
 import { installLocalCoreApi } from './coreApi';
 import { LocalFunctionHost } from './functionHost';

@@ -1,6 +1,6 @@
 import { InvocationContext } from '@azure/functions';
 import { randomUUID } from 'crypto';
-import { OrchestrationHandler } from '../app/registry';
+import { OrchestrationHandler } from './handler';
 import { HistoryEvent } from '../history/events';
 import { DurableOrchestrationContext, OrchestrationContext } from './context';
 import { OrchestrationReplay, ReplayResult } from './replay';

@@ -1,6 +1,6 @@
-import { FunctionRegistry } from '../../src/app/registry';
+import { FunctionRegistry } from '../../src/runtime/registry';
 import { InvalidInstanceIdError } from '../../src/client/instanceId';
-import { InstanceAlreadyExistsError } from '../../src/storage/instanceStore';
+import { InstanceAlreadyExistsError } from '../../src/backend/errors';
 import { OrchestrationContext } from '../../src/orchestration/context';
 import { TestHub, startTestHub, waitForStatus } from '../support/testHub';
 

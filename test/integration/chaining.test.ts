@@ -1,4 +1,4 @@
-import { FunctionRegistry } from '../../src/app/registry';
+import { FunctionRegistry } from '../../src/runtime/registry';
 import { OrchestrationContext } from '../../src/orchestration/context';
 import { TestHub, startTestHub, waitForStatus } from '../support/testHub';
 

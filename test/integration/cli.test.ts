@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FunctionRegistry } from '../../src/app/registry';
+import { FunctionRegistry } from '../../src/runtime/registry';
 import { OrchestrationContext } from '../../src/orchestration/context';
 import { TestHub, startTestHub, storageConnection, waitForStatus } from '../support/testHub';
 

@@ -1,10 +1,11 @@
+import { AzureStorageBackend } from '../../src/backend/azureStorage/azureStorageBackend';
 import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
 import { EventType } from '../../src/history/events';
 import { slowChainRegistry } from '../fixtures/slowChain';
-import { startTestHub, storageConnection, uniqueHubName, waitForStatus } from '../support/testHub';
+import { startTestHub, storageConnection, uniqueHubName, waitForStatus, testSettings } from '../support/testHub';
 import { DurableClient } from '../../src/client/durableClient';
-import { TaskHub } from '../../src/storage/taskHub';
+import { TaskHub } from '../../src/backend/azureStorage/taskHub';
 import { EntityId } from '../../src/entities/entityId';
 
 const workerScript = path.join(__dirname, '../../dist/test/fixtures/worker.js');
@@ -31,8 +32,9 @@ describe('crash recovery', () => {
   test('a worker killed mid-orchestration is replaced by a new engine that finishes the instance', async () => {
     const hubName = uniqueHubName('Crash');
     const worker = await startWorker(hubName);
-    const hub = new TaskHub(storageConnection(), hubName, 4);
-    const client = new DurableClient(hub);
+    const backend = AzureStorageBackend.fromSettings(testSettings(hubName), storageConnection());
+    const hub = backend.hub;
+    const client = new DurableClient(backend);
     const steps = 8;
     const id = await client.startNew('SlowChain', { input: { steps, delayMs: 400 } });
 
@@ -66,8 +68,9 @@ describe('crash recovery', () => {
   test('a worker killed mid-batch of entity operations loses and duplicates nothing', async () => {
     const hubName = uniqueHubName('CrashE');
     const worker = await startWorker(hubName);
-    const hub = new TaskHub(storageConnection(), hubName, 4);
-    const client = new DurableClient(hub);
+    const backend = AzureStorageBackend.fromSettings(testSettings(hubName), storageConnection());
+    const hub = backend.hub;
+    const client = new DurableClient(backend);
     const counter = new EntityId('SlowCounter', 'k');
     await Promise.all(Array.from({ length: 500 }, (_, i) => client.signalEntity(counter, 'add', i + 1)));
     const deadline = Date.now() + 30_000;

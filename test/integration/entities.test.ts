@@ -1,4 +1,4 @@
-import { FunctionRegistry } from '../../src/app/registry';
+import { FunctionRegistry } from '../../src/runtime/registry';
 import { EntityContext } from '../../src/entities/context';
 import { EntityId } from '../../src/entities/entityId';
 import { OrchestrationContext } from '../../src/orchestration/context';

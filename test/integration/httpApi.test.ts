@@ -1,4 +1,4 @@
-import { FunctionRegistry } from '../../src/app/registry';
+import { FunctionRegistry } from '../../src/runtime/registry';
 import { LocalCoreApi } from '../../src/localhost/coreApi';
 import { LocalFunctionHost } from '../../src/localhost/functionHost';
 import { OrchestrationContext } from '../../src/orchestration/context';

@@ -1,5 +1,5 @@
 import * as http from 'http';
-import { FunctionRegistry } from '../../src/app/registry';
+import { FunctionRegistry } from '../../src/runtime/registry';
 import { EventType } from '../../src/history/events';
 import { OrchestrationContext } from '../../src/orchestration/context';
 import { Task } from '../../src/orchestration/tasks';

@@ -1,5 +1,6 @@
-import { FunctionRegistry } from '../../src/app/registry';
+import { FunctionRegistry } from '../../src/runtime/registry';
 import { DurableEngine } from '../../src/engine/engine';
+import { AzureStorageBackend } from '../../src/backend/azureStorage/azureStorageBackend';
 import { OrchestrationContext } from '../../src/orchestration/context';
 import { storageConnection, testSettings, uniqueHubName, waitForStatus } from '../support/testHub';
 import { DurableClient } from '../../src/client/durableClient';
@@ -25,22 +26,28 @@ async function until(predicate: () => boolean, timeoutMs: number, what: string):
 describe('scale-out across workers', () => {
   test('two workers split the partitions, both process, and a stopping worker hands its partitions over', async () => {
     const hubName = uniqueHubName('Scale');
-    const a = new DurableEngine(testSettings(hubName, { workerId: 'worker-a' }), storageConnection(), registry());
-    const b = new DurableEngine(testSettings(hubName, { workerId: 'worker-b' }), storageConnection(), registry());
+    const worker = (workerId: string) => {
+      const settings = testSettings(hubName, { workerId });
+      const backend = AzureStorageBackend.fromSettings(settings, storageConnection());
+      const engine = DurableEngine.fromSettings(backend, registry(), settings);
+      return { backend, engine, ownedPartitions: () => backend.ownedPartitions, start: () => engine.start(), stop: () => engine.stop() };
+    };
+    const a = worker('worker-a');
+    const b = worker('worker-b');
     await a.start();
-    expect(a.ownedPartitions).toEqual([0, 1, 2, 3]);
+    expect(a.ownedPartitions()).toEqual([0, 1, 2, 3]);
     await b.start();
     try {
-      await until(() => a.ownedPartitions.length === 2 && b.ownedPartitions.length === 2, 30_000, 'an even split');
-      expect([...a.ownedPartitions, ...b.ownedPartitions].sort()).toEqual([0, 1, 2, 3]);
+      await until(() => a.ownedPartitions().length === 2 && b.ownedPartitions().length === 2, 30_000, 'an even split');
+      expect([...a.ownedPartitions(), ...b.ownedPartitions()].sort()).toEqual([0, 1, 2, 3]);
 
-      const client = new DurableClient(a.hub);
+      const client = new DurableClient(a.backend);
       const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => client.startNew('Job', { input: i })));
       const statuses = await Promise.all(ids.map((id) => waitForStatus(client, id, 30_000)));
       expect(statuses.map((s) => s.output)).toEqual(Array.from({ length: 20 }, (_, i) => i * 4));
 
       await b.stop();
-      await until(() => a.ownedPartitions.length === 4, 30_000, 'worker A to take over all partitions');
+      await until(() => a.ownedPartitions().length === 4, 30_000, 'worker A to take over all partitions');
       const after = await client.startNew('Job', { input: 5 });
       expect((await waitForStatus(client, after, 30_000)).output).toBe(20);
     } finally {

@@ -4,7 +4,7 @@
  */
 import { InvocationContext } from '@azure/functions';
 import * as sdk from 'durable-functions';
-import { FunctionRegistry } from '../../src/app/registry';
+import { FunctionRegistry } from '../../src/runtime/registry';
 import { EntityContext } from '../../src/entities/context';
 import { LocalCoreApi } from '../../src/localhost/coreApi';
 import { LocalFunctionHost } from '../../src/localhost/functionHost';

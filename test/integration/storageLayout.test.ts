@@ -1,9 +1,10 @@
-import { FunctionRegistry } from '../../src/app/registry';
+import { AzureStorageBackend } from '../../src/backend/azureStorage/azureStorageBackend';
+import { FunctionRegistry } from '../../src/runtime/registry';
 import { DurableClient } from '../../src/client/durableClient';
 import { OrchestrationContext } from '../../src/orchestration/context';
-import { partitionIndexOf } from '../../src/storage/partitions';
-import { TaskHub } from '../../src/storage/taskHub';
-import { startTestHub, storageConnection, uniqueHubName, waitForStatus } from '../support/testHub';
+import { partitionIndexOf } from '../../src/backend/azureStorage/partitions';
+import { TaskHub } from '../../src/backend/azureStorage/taskHub';
+import { startTestHub, storageConnection, uniqueHubName, waitForStatus, testSettings } from '../support/testHub';
 
 function registry(): FunctionRegistry {
   const r = new FunctionRegistry();
@@ -41,7 +42,7 @@ describe('task hub layout (DurableTask.AzureStorage)', () => {
       const info = JSON.parse((await hub.hub.storage.leases.getBlockBlobClient('taskhub.json').downloadToBuffer()).toString());
       expect(info).toMatchObject({ TaskHubName: name, PartitionCount: 3 });
       const lease = JSON.parse((await hub.hub.storage.leases.getBlockBlobClient(`default/${lower}-control-01`).downloadToBuffer()).toString());
-      expect(lease).toMatchObject({ PartitionId: `${lower}-control-01`, Owner: hub.engine.settings.workerId });
+      expect(lease).toMatchObject({ PartitionId: `${lower}-control-01`, Owner: hub.engine.options.workerId });
       expect(await hub.hub.storage.largeMessages.exists()).toBe(true);
     } finally {
       await hub.stop();
@@ -97,8 +98,9 @@ describe('task hub layout (DurableTask.AzureStorage)', () => {
 
   test('queue messages are MessageData envelopes with $type names, on the hashed control queue', async () => {
     // No engine runs on this hub, so the message stays in the queue to be looked at.
-    const hub = new TaskHub(storageConnection(), uniqueHubName('Msg'), 4);
-    const client = new DurableClient(hub);
+    const backend = AzureStorageBackend.fromSettings(testSettings(uniqueHubName('Msg')), storageConnection());
+    const hub = backend.hub;
+    const client = new DurableClient(backend);
     const id = 'message-shape-1';
     await client.startNew('Greet', { instanceId: id, input: { n: 1 } });
     const queue = hub.storage.controlQueue(partitionIndexOf(id, 4));

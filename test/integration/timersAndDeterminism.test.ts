@@ -1,7 +1,7 @@
-import { FunctionRegistry } from '../../src/app/registry';
+import { FunctionRegistry } from '../../src/runtime/registry';
 import { EventType, newEvent } from '../../src/history/events';
 import { OrchestrationContext } from '../../src/orchestration/context';
-import { MAX_VISIBILITY_DELAY_MS } from '../../src/storage/messageQueues';
+import { MAX_VISIBILITY_DELAY_MS } from '../../src/backend/azureStorage/messageQueues';
 import { TestHub, startTestHub, waitForStatus } from '../support/testHub';
 
 const version = { current: 1 };

@@ -1,10 +1,13 @@
 import { randomBytes } from 'crypto';
-import { FunctionRegistry } from '../../src/app/registry';
+import { FunctionRegistry } from '../../src/runtime/registry';
 import { DurableSettings } from '../../src/config/settings';
 import { DurableClient } from '../../src/client/durableClient';
 import { DurableOrchestrationStatus } from '../../src/client/status';
 import { DurableEngine } from '../../src/engine/engine';
-import { TaskHub } from '../../src/storage/taskHub';
+import { TaskHub } from '../../src/backend/azureStorage/taskHub';
+import { AzureStorageBackend } from '../../src/backend/azureStorage/azureStorageBackend';
+import { MemoryBackend } from '../../src/backend/memory/memoryBackend';
+import { Backend } from '../../src/backend/backend';
 
 export function storageConnection(): string {
   const value = process.env.DF_TEST_STORAGE;
@@ -40,16 +43,18 @@ export interface TestHub {
   engine: DurableEngine;
   client: DurableClient;
   registry: FunctionRegistry;
+  backend: AzureStorageBackend;
   hub: TaskHub;
   stop(): Promise<void>;
 }
 
 export async function startTestHub(registry: FunctionRegistry, overrides: Partial<DurableSettings> = {}): Promise<TestHub> {
   const settings = testSettings(overrides.hubName ?? uniqueHubName(), overrides);
-  const engine = new DurableEngine(settings, storageConnection(), registry);
+  const backend = AzureStorageBackend.fromSettings(settings, storageConnection());
+  const engine = DurableEngine.fromSettings(backend, registry, settings);
   await engine.start();
-  const client = new DurableClient(engine.hub, registry);
-  return { engine, client, registry, hub: engine.hub, stop: () => engine.stop() };
+  const client = new DurableClient(backend, registry);
+  return { engine, client, registry, backend, hub: backend.hub, stop: () => engine.stop() };
 }
 
 const FINAL = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
@@ -69,4 +74,32 @@ export async function waitForStatus(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`Instance ${instanceId} did not reach ${[...statuses].join('/')} in ${timeoutMs} ms; last status ${last?.runtimeStatus}.`);
+}
+
+/** The same hub shape on the in-memory backend (no Azurite): the fast tier of the feature tests. */
+export interface MemoryTestHub {
+  engine: DurableEngine;
+  client: DurableClient;
+  registry: FunctionRegistry;
+  backend: MemoryBackend;
+  stop(): Promise<void>;
+}
+
+export async function startMemoryHub(registry: FunctionRegistry, options: { maxConcurrent?: number } = {}): Promise<MemoryTestHub> {
+  const backend = new MemoryBackend({ hubName: uniqueHubName('Mem') });
+  const engine = new DurableEngine(backend, registry, {
+    workerId: 'memory',
+    maxConcurrentOrchestrations: options.maxConcurrent ?? 10,
+    maxConcurrentActivities: options.maxConcurrent ?? 10,
+  });
+  await engine.start();
+  return { engine, client: new DurableClient(backend, registry), registry, backend, stop: () => engine.stop() };
+}
+
+/** What the conformance suite needs of a hub on any backend. */
+export interface AnyTestHub {
+  engine: DurableEngine;
+  client: DurableClient;
+  backend: Backend;
+  stop(): Promise<void>;
 }

@@ -1,7 +1,8 @@
-import { fnv1a32, partitionIndexOf } from '../../src/storage/partitions';
-import { escapePartitionKey, unescapePartitionKey } from '../../src/storage/keys';
-import { TaskHubNames, validateTaskHubName } from '../../src/storage/names';
-import { historyRowKey } from '../../src/history/tableCodec';
+import { fnv1a32, partitionIndexOf } from '../../src/backend/azureStorage/partitions';
+import { escapePartitionKey, unescapePartitionKey } from '../../src/backend/azureStorage/keys';
+import { TaskHubNames } from '../../src/backend/azureStorage/names';
+import { validateTaskHubName } from '../../src/config/taskHubName';
+import { historyRowKey } from '../../src/backend/azureStorage/tableCodec';
 
 describe('task hub naming and partitioning', () => {
   test('FNV-1a 32-bit matches the published test vectors', () => {

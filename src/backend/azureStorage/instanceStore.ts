@@ -1,36 +1,14 @@
 import { TableClient } from '@azure/data-tables';
-import { RuntimeStatusName } from '../history/events';
+import { RuntimeStatusName } from '../../history/events';
+import { InstanceState } from '../../history/instanceState';
+import { InstanceAlreadyExistsError } from '../errors';
 import { offloadLargeColumns, restoreLargeColumns } from './largeColumns';
 import { LargeMessageStore, ignoreNotFound } from './largeMessages';
 import { escapePartitionKey, unescapePartitionKey } from './keys';
 
-/** One row of `<hub>Instances`: PartitionKey = instance id, RowKey = "". */
-export interface InstanceState {
-  instanceId: string;
-  name: string;
-  version: string;
-  executionId: string;
-  /** JSON texts as stored; undefined when absent. */
-  input?: string;
-  output?: string;
-  customStatus?: string;
-  runtimeStatus: RuntimeStatusName;
-  createdTime: Date;
-  lastUpdatedTime: Date;
-  completedTime?: Date;
-  scheduledStartTime?: Date;
-  generation: number;
-  etag?: string;
-}
+export type { InstanceState };
 
 const LARGE_COLUMNS = ['Input', 'Output', 'CustomStatus'] as const;
-
-export class InstanceAlreadyExistsError extends Error {
-  constructor(instanceId: string, status: string) {
-    super(`An orchestration with instance ID '${instanceId}' already exists and is ${status}.`);
-    this.name = 'InstanceAlreadyExistsError';
-  }
-}
 
 export class InstanceStore {
   constructor(

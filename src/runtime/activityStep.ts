@@ -1,6 +1,6 @@
 import { InvocationContext } from '@azure/functions';
 import { randomUUID } from 'crypto';
-import { FunctionRegistry } from '../app/registry';
+import { FunctionRegistry } from './registry';
 import { EventType, HistoryEvent, TaskScheduledEvent, newEvent } from '../history/events';
 import { toFailureDetails } from '../orchestration/errors';
 import { toJsonText } from '../util/json';

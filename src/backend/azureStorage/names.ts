@@ -1,16 +1,6 @@
+import { validateTaskHubName } from '../../config/taskHubName';
+
 /** Names of the Azure Storage artifacts of a task hub, as DurableTask.AzureStorage derives them. */
-
-/** What the extension's code accepts (its message says 45; its check allows 50). */
-const HUB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9]{2,49}$/;
-
-export function validateTaskHubName(name: string): void {
-  if (typeof name !== 'string' || !HUB_NAME_PATTERN.test(name)) {
-    throw new Error(
-      `Task hub name '${name}' is invalid: it must be 3 to 50 characters, start with a letter and contain ` +
-        'only letters and digits.',
-    );
-  }
-}
 
 export class TaskHubNames {
   readonly historyTable: string;

@@ -1,6 +1,7 @@
 import { TableClient, TransactionAction, odata } from '@azure/data-tables';
-import { EventType, HistoryEvent } from '../history/events';
-import { fromHistoryRow, historyRowKey, toHistoryRow } from '../history/tableCodec';
+import { EventType, HistoryEvent } from '../../history/events';
+import { CheckpointConflictError } from '../errors';
+import { fromHistoryRow, historyRowKey, toHistoryRow } from './tableCodec';
 import { offloadLargeColumns, restoreLargeColumns } from './largeColumns';
 import { LargeMessageStore } from './largeMessages';
 import { escapePartitionKey } from './keys';
@@ -18,13 +19,6 @@ export interface LoadedHistory {
   sentinelEtag: string | undefined;
   /** Queue message ids consumed by the last checkpoint, to drop their redeliveries. */
   lastMessageIds: string[];
-}
-
-export class CheckpointConflictError extends Error {
-  constructor(instanceId: string) {
-    super(`History of instance '${instanceId}' was changed by another worker; the work item will be retried.`);
-    this.name = 'CheckpointConflictError';
-  }
 }
 
 export class HistoryStore {

@@ -1,4 +1,4 @@
-import { EventType, HistoryEvent, OrchestrationInstance } from './events';
+import { EventType, HistoryEvent, OrchestrationInstance } from '../../history/events';
 
 /**
  * Queue messages of the task hub: DurableTask.AzureStorage's MessageData envelope around a

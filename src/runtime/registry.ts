@@ -1,11 +1,8 @@
 import { InvocationContext } from '@azure/functions';
-import { OrchestrationContext } from '../orchestration/context';
-import { Task } from '../orchestration/tasks';
+import { OrchestrationHandler } from '../orchestration/handler';
 import { EntityHandler } from '../entities/context';
 
-/** Orchestrator code: a generator yielding durable tasks (or a plain function returning the output). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- results of yielded tasks are untyped, as in durable-functions
-export type OrchestrationHandler = (context: OrchestrationContext) => Generator<Task, any, any>;
+export type { OrchestrationHandler };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- activity inputs are whatever JSON the orchestrator sent
 export type ActivityHandler = (input: any, context: InvocationContext) => unknown;
@@ -22,7 +19,7 @@ export interface OrchestrationOptions {
 
 export type FunctionKind = 'orchestration' | 'activity' | 'entity';
 
-interface Registered<H> {
+export interface Registered<H> {
   name: string;
   handler: H;
 }

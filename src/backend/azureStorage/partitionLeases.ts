@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { BlockBlobClient } from '@azure/storage-blob';
-import { TaskHubStorage } from '../storage/taskHubStorage';
-import { Logger } from '../util/log';
+import { TaskHubStorage } from './taskHubStorage';
+import { Logger } from '../../util/log';
 
 /** Content of a lease blob, as DurableTask.AzureStorage's blob partition manager writes it. */
 export interface LeaseDocument {

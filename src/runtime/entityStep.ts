@@ -1,14 +1,14 @@
 import { InvocationContext } from '@azure/functions';
 import { randomUUID } from 'crypto';
-import { FunctionRegistry } from '../app/registry';
-import { EventRaisedEvent, EventType, HistoryEvent, OrchestrationInstance, newEvent } from '../history/events';
-import { OutboundMessage, ReceivedMessage } from '../storage/messageQueues';
-import { TaskHub } from '../storage/taskHub';
+import { EventRaisedEvent, EventType, ExecutionStartedEvent, HistoryEvent, OrchestrationInstance, newEvent } from '../history/events';
+import { Checkpoint, OrchestrationWorkItem, OutboundMessage } from '../backend/backend';
+import { FunctionRegistry } from './registry';
+import { derivedExecutionId } from './executionIds';
 import { fromJsonText, toJsonText } from '../util/json';
 import { Logger } from '../util/log';
-import { newCompactId, uuidV5 } from '../util/uuid';
-import { DurableEntityContext, EntityContext } from './context';
-import { EntityId, entityInstanceId } from './entityId';
+import { uuidV5 } from '../util/uuid';
+import { DurableEntityContext, EntityContext } from '../entities/context';
+import { EntityId, entityInstanceId } from '../entities/entityId';
 import {
   LOCK_GRANTED,
   OPERATION_EVENT,
@@ -20,61 +20,61 @@ import {
   SchedulerState,
   parseSchedulerState,
   serializeSchedulerState,
-} from './messages';
+} from '../entities/messages';
 
 /**
- * Runs a batch of operations on one entity. Requests are applied one at a time in arrival order;
- * a request from another orchestration than the lock holder waits in the entity's queue. The new
- * state is committed as a fresh execution (history rows 0.., the state as its input), so history
- * never grows, with the same send → history → instance row → delete order as orchestrations.
+ * The runtime core of one entity work item: applies a batch of operations in delivery order; a
+ * request from another orchestration than the lock holder waits in the entity's queue. The new
+ * state is committed as a fresh execution (history rows 0.., the scheduler state as its input), so
+ * an entity's history never grows. The checkpoint goes through the same backend commit as an
+ * orchestration's.
  */
-export class EntityProcessor {
+export class EntityStep {
   constructor(
-    private readonly hub: TaskHub,
     private readonly registry: FunctionRegistry,
     private readonly log: Logger,
   ) {}
 
-  async process(instanceId: string, messages: ReceivedMessage[]): Promise<void> {
+  async run(item: OrchestrationWorkItem, now: Date): Promise<Checkpoint> {
+    const instanceId = item.instanceId;
     const entity = EntityId.fromInstanceId(instanceId);
-    const loaded = await this.hub.history.load(instanceId);
-    const started = loaded.events.find((e) => e.EventType === EventType.ExecutionStarted);
-    const scheduler = parseSchedulerState(started && 'Input' in started ? started.Input : null);
-    const fresh = messages
-      .filter((m) => !loaded.lastMessageIds.includes(m.messageId))
-      .sort((a, b) => a.insertedOn.getTime() - b.insertedOn.getTime() || a.data.SequenceNumber - b.data.SequenceNumber);
+    const previous = item.history.find((e): e is ExecutionStartedEvent => e.EventType === EventType.ExecutionStarted);
+    const scheduler = parseSchedulerState(previous?.Input);
     const outbound: OutboundMessage[] = [];
-    const self: OrchestrationInstance = { InstanceId: instanceId, ExecutionId: newCompactId() };
-    const batch = new EntityBatch(entity, scheduler, this.registry, outbound, self, this.log);
-    for (const m of fresh) {
-      const event = m.data.TaskMessage.Event;
+    // Derived from the batch, so a retried work item writes the same execution id.
+    const self: OrchestrationInstance = { InstanceId: instanceId, ExecutionId: derivedExecutionId(`${instanceId}:${item.messages.map((m) => m.id).join(',')}`) };
+    const batch = new EntityBatch(entity, scheduler, this.registry, outbound, self, this.log, now);
+    for (const m of item.messages) {
+      const event = m.event;
       if (event.EventType !== EventType.EventRaised) continue; // ExecutionStarted and others carry nothing for an entity
       await batch.receive(event);
     }
-    if (fresh.length > 0) {
-      const now = new Date();
-      const input = serializeSchedulerState(batch.state);
-      const history: HistoryEvent[] = [
-        newEvent({ EventType: EventType.OrchestratorStarted }, now),
-        newEvent({ EventType: EventType.ExecutionStarted, OrchestrationInstance: self, Name: entity.name, Version: '', Input: input }, now),
-        newEvent({ EventType: EventType.OrchestratorCompleted }, now),
-      ];
-      await Promise.all(outbound.map((o) => this.hub.queues.send(o)));
-      await this.hub.history.append(instanceId, self.ExecutionId, 0, history, loaded.sentinelEtag, messages.map((m) => m.messageId));
-      const existing = await this.hub.instances.get(instanceId);
-      await this.hub.instances.upsert({
+    if (item.messages.length === 0) return { outbox: [], consumed: [], deferred: [] };
+    const input = serializeSchedulerState(batch.state);
+    // The first start's time is carried forward: it is the entity's creation time.
+    const createdTime = previous ? new Date(previous.Timestamp) : now;
+    const history: HistoryEvent[] = [
+      newEvent({ EventType: EventType.OrchestratorStarted }, now),
+      newEvent({ EventType: EventType.ExecutionStarted, OrchestrationInstance: self, Name: entity.name, Version: '', Input: input }, createdTime),
+      newEvent({ EventType: EventType.OrchestratorCompleted }, now),
+    ];
+    return {
+      outbox: outbound,
+      history: { executionId: self.ExecutionId, firstRow: 0, events: history },
+      state: {
         instanceId,
         name: entity.name,
         version: '',
         executionId: self.ExecutionId,
         input,
         runtimeStatus: 'Running',
-        createdTime: existing?.createdTime ?? now,
+        createdTime,
         lastUpdatedTime: now,
-        generation: (existing?.generation ?? 0) + 1,
-      });
-    }
-    await Promise.all(messages.map((m) => this.hub.queues.delete(m)));
+        generation: 0,
+      },
+      consumed: item.messages,
+      deferred: [],
+    };
   }
 }
 
@@ -89,6 +89,7 @@ class EntityBatch {
     private readonly outbound: OutboundMessage[],
     private readonly self: OrchestrationInstance,
     private readonly log: Logger,
+    private readonly now: Date,
   ) {
     state.queue ??= [];
   }
@@ -206,7 +207,7 @@ class EntityBatch {
     this.outbound.push({
       instance: { InstanceId: instanceId, ExecutionId: '' },
       target: 'control',
-      event: newEvent({ EventType: EventType.EventRaised, Name: eventName, Input: input }),
+      event: newEvent({ EventType: EventType.EventRaised, Name: eventName, Input: input }, this.now),
       sender: this.self,
     });
   }

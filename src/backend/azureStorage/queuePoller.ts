@@ -1,7 +1,7 @@
 import { QueueClient } from '@azure/storage-queue';
-import { ReceivedMessage } from '../storage/messageQueues';
-import { TaskHub } from '../storage/taskHub';
-import { Logger } from '../util/log';
+import { ReceivedMessage } from './messageQueues';
+import { TaskHub } from './taskHub';
+import { Logger } from '../../util/log';
 import { Backoff } from './backoff';
 
 /**

@@ -1,3 +1,5 @@
+import { sleep } from '../../util/sleep';
+
 /**
  * Poll delay that starts short and doubles up to the configured maximum while a queue is empty.
  * `wake()` ends the current wait at once: the worker calls it when it has just sent a message to a
@@ -47,8 +49,4 @@ export class Backoff {
   async waitFixed(ms: number): Promise<void> {
     await sleep(ms);
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { QueueClient } from '@azure/storage-queue';
-import { EventType, HistoryEvent, OrchestrationInstance } from '../history/events';
-import { MESSAGE_DATA_TYPE, MessageData, decodeMessage, encodeMessage } from '../history/messageCodec';
+import { EventType, HistoryEvent, OrchestrationInstance } from '../../history/events';
+import { MESSAGE_DATA_TYPE, MessageData, decodeMessage, encodeMessage } from './messageCodec';
 import { LargeMessageStore } from './largeMessages';
 import { partitionIndexOf } from './partitions';
 import { TaskHubStorage } from './taskHubStorage';
@@ -32,14 +32,17 @@ export interface OutboundMessage {
 
 let sequence = 0;
 
+/**
+ * Called with the queue name after each immediate (undelayed) send, so pollers of this process
+ * wake at once. Process-wide: a client and an engine often use separate backend objects.
+ */
+const sendListeners = new Set<(queueName: string) => void>();
+
 export class TaskHubQueues {
   readonly largeMessages: LargeMessageStore;
-  /** Called with the queue name after each immediate (undelayed) send, so local pollers can wake. */
-  private readonly sendListeners = new Set<(queueName: string) => void>();
-
   onSend(listener: (queueName: string) => void): () => void {
-    this.sendListeners.add(listener);
-    return () => this.sendListeners.delete(listener);
+    sendListeners.add(listener);
+    return () => sendListeners.delete(listener);
   }
 
   constructor(readonly storage: TaskHubStorage) {
@@ -78,7 +81,7 @@ export class TaskHubQueues {
     const queue = message.target === 'workItem' ? this.storage.workItems : this.controlQueueFor(message.instance.InstanceId);
     const delaySeconds = message.delayMs && message.delayMs > 0 ? Math.ceil(Math.min(message.delayMs, MAX_VISIBILITY_DELAY_MS) / 1000) : undefined;
     await queue.sendMessage(text, { visibilityTimeout: delaySeconds, messageTimeToLive: -1 });
-    if (!delaySeconds) for (const listener of this.sendListeners) listener(queue.name);
+    if (!delaySeconds) for (const listener of sendListeners) listener(queue.name);
   }
 
   /** Receives and decodes; undecodable messages are reported through `onPoison` and removed. */

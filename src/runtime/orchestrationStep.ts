@@ -1,4 +1,3 @@
-import { FunctionRegistry } from '../app/registry';
 import {
   EventType,
   ExecutionStartedEvent,
@@ -10,61 +9,52 @@ import {
   newEvent,
   scheduledIdOf,
 } from '../history/events';
-import { InstanceState } from '../storage/instanceStore';
-import { OutboundMessage, ReceivedMessage } from '../storage/messageQueues';
-import { TaskHub } from '../storage/taskHub';
+import { InstanceState } from '../history/instanceState';
+import { Checkpoint, InboundMessage, OrchestrationWorkItem, OutboundMessage } from '../backend/backend';
 import { toJsonText } from '../util/json';
 import { activityInputText } from '../history/activityInput';
 import { Logger } from '../util/log';
-import { newCompactId } from '../util/uuid';
-import { NumberedAction } from './actions';
-import { ReplayOutcome } from './replay';
-import { runOrchestrator } from './runOrchestrator';
-import { unreleasedLocks } from './entityTasks';
+import { NumberedAction } from '../orchestration/actions';
+import { ReplayOutcome } from '../orchestration/replay';
+import { runOrchestrator } from '../orchestration/runOrchestrator';
+import { unreleasedLocks } from '../orchestration/entityTasks';
 import { entityInstanceId } from '../entities/entityId';
 import { RELEASE_EVENT, ReleaseMessage } from '../entities/messages';
-
-/** Delay before a message that arrived ahead of its history (after a crash) is looked at again. */
-const OUT_OF_ORDER_RETRY_MS = 2_000;
+import { FunctionRegistry } from './registry';
+import { derivedExecutionId } from './executionIds';
 
 interface Triage {
   accepted: HistoryEvent[];
-  consumed: ReceivedMessage[];
-  retryLater: ReceivedMessage[];
-  /** Set when this batch starts a new execution (first start, or a restart of a finished instance). */
+  consumed: InboundMessage[];
+  deferred: InboundMessage[];
+  /** Set when this batch starts a new execution (first start, or a new start of a finished instance). */
   startsExecution?: { executionId: string };
   /** Set when a failed instance is rewound: its failures are erased from history and retried. */
   rewinds?: boolean;
 }
 
 /**
- * One orchestration work item: the messages of one instance, applied in one replay and committed
- * in an order that survives a crash between any two steps:
- *   1. outbound messages are sent (a crash here re-sends them: activities are at-least-once),
- *   2. history rows are appended, the sentinel row last with its ETag (exactly one commit wins),
- *   3. the instance row is updated (derived state, rewritten by any later checkpoint),
- *   4. consumed messages are deleted (their redelivery is recognised through the sentinel).
+ * The runtime core of one orchestration work item, free of I/O: sorts the delivered messages,
+ * replays the orchestrator over its history plus the accepted events, and returns the checkpoint
+ * (new history, outbox, instance state, consumed and deferred messages) for the backend to commit.
  */
-export class OrchestrationProcessor {
+export class OrchestrationStep {
   constructor(
-    private readonly hub: TaskHub,
     private readonly registry: FunctionRegistry,
     private readonly log: Logger,
   ) {}
 
-  async process(instanceId: string, messages: ReceivedMessage[]): Promise<void> {
-    const loaded = await this.hub.history.load(instanceId);
-    let past = loaded.events;
-    let executionId = loaded.executionId;
-    const triage = await this.triage(instanceId, messages, past, executionId, loaded.lastMessageIds);
+  run(item: OrchestrationWorkItem, now: Date): Checkpoint {
+    const instanceId = item.instanceId;
+    let past = item.history;
+    let executionId = item.executionId;
+    const triage = this.triage(item);
+    const nothing: Checkpoint = { outbox: [], consumed: triage.consumed, deferred: triage.deferred };
     if (triage.startsExecution) {
       past = [];
       executionId = triage.startsExecution.executionId;
     }
-    if (triage.accepted.length === 0 || !executionId) {
-      await this.finishMessages(triage);
-      return;
-    }
+    if (triage.accepted.length === 0 || !executionId) return nothing;
     // A rewind rewrites earlier rows, so the whole history is written again from row 0.
     let firstNewRow = past.length;
     if (triage.rewinds) {
@@ -72,13 +62,11 @@ export class OrchestrationProcessor {
       firstNewRow = 0;
     }
 
-    const now = new Date();
     const episode: HistoryEvent[] = [newEvent({ EventType: EventType.OrchestratorStarted }, now), ...triage.accepted];
     const started = [...past, ...episode].find((e): e is ExecutionStartedEvent => e.EventType === EventType.ExecutionStarted);
     if (!started) {
       this.log.warn(`Instance '${instanceId}' has no ExecutionStarted event; dropping ${triage.accepted.length} event(s).`);
-      await this.finishMessages(triage);
-      return;
+      return nothing;
     }
     const self: OrchestrationInstance = { InstanceId: instanceId, ExecutionId: executionId };
     const outcome = this.execute(started, past, episode);
@@ -88,61 +76,40 @@ export class OrchestrationProcessor {
     const completion = this.completionEvent(started, self, outcome.outcome, now, outbound);
     if (completion) appended.push(completion);
     appended.push(newEvent({ EventType: EventType.OrchestratorCompleted }, now));
-    if (outcome.outcome.kind !== 'pending') this.releaseLocks(self, [...past, ...appended], outbound);
-
-    await Promise.all(outbound.map((m) => this.hub.queues.send(m)));
-    await this.hub.history.append(
-      instanceId,
-      executionId,
-      firstNewRow,
-      firstNewRow === 0 ? [...past, ...appended] : appended,
-      loaded.sentinelEtag,
-      triage.consumed.map((m) => m.messageId),
-    );
-    await this.hub.instances.upsert(this.instanceState(started, self, outcome.outcome, outcome.customStatus, outcome.suspended, now));
-    await this.finishMessages(triage);
+    if (outcome.outcome.kind !== 'pending') this.releaseLocks(self, [...past, ...appended], outbound, now);
     this.log.debug(
       `Instance '${instanceId}': applied ${triage.accepted.length} event(s), scheduled ${outcome.newActions.length} action(s), ` +
         `status ${statusOf(outcome.outcome)}.`,
     );
+    return {
+      outbox: outbound,
+      history: { executionId, firstRow: firstNewRow, events: firstNewRow === 0 ? [...past, ...appended] : appended },
+      state: this.instanceState(started, self, outcome.outcome, outcome.customStatus, outcome.suspended, now),
+      consumed: triage.consumed,
+      deferred: triage.deferred,
+    };
   }
 
-  private async finishMessages(triage: Triage): Promise<void> {
-    await Promise.all([
-      ...triage.consumed.map((m) => this.hub.queues.delete(m)),
-      ...triage.retryLater.map((m) => this.hub.queues.abandon(m, OUT_OF_ORDER_RETRY_MS)),
-    ]);
-  }
-
-  /** Sorts messages into events to apply now, duplicates and stale ones to drop, and early ones to retry. */
-  private async triage(
-    instanceId: string,
-    messages: ReceivedMessage[],
-    past: HistoryEvent[],
-    executionId: string | undefined,
-    committedMessageIds: string[],
-  ): Promise<Triage> {
-    const result: Triage = { accepted: [], consumed: [], retryLater: [] };
-    const ordered = [...messages].sort(
-      (a, b) => a.insertedOn.getTime() - b.insertedOn.getTime() || a.data.SequenceNumber - b.data.SequenceNumber,
-    );
-    let history = past;
-    let currentExecution = executionId;
-    const drop = (m: ReceivedMessage, why: string) => {
-      this.log.debug(`Instance '${instanceId}': dropping ${EventType[m.data.TaskMessage.Event.EventType]} (${why}).`);
+  /** Sorts messages into events to apply now, duplicates and stale ones to drop, and early ones to defer. */
+  private triage(item: OrchestrationWorkItem): Triage {
+    const instanceId = item.instanceId;
+    const result: Triage = { accepted: [], consumed: [], deferred: [] };
+    let history = item.history;
+    let currentExecution = item.executionId;
+    const drop = (m: InboundMessage, why: string) => {
+      this.log.debug(`Instance '${instanceId}': dropping ${EventType[m.event.EventType]} (${why}).`);
       result.consumed.push(m);
     };
-    for (const m of ordered) {
-      const event = m.data.TaskMessage.Event;
-      const target = m.data.TaskMessage.OrchestrationInstance;
-      if (committedMessageIds.includes(m.messageId)) {
-        drop(m, 'already committed');
-        continue;
-      }
+    for (const m of item.messages) {
+      const event = m.event;
+      const target = m.instance;
       if (event.EventType === EventType.ExecutionStarted) {
         const finished = isFinished(history);
-        if (history.length === 0 || (finished && !result.startsExecution)) {
-          if (history.length > 0 && finished) this.log.info(`Instance '${instanceId}' restarts with a new execution.`);
+        // A finished instance starts again only for a start of a new execution (a client's new
+        // start or restart); a redelivered start of the execution that ran is not a restart.
+        const isNewExecution = target.ExecutionId !== currentExecution;
+        if (history.length === 0 || (finished && isNewExecution && !result.startsExecution)) {
+          if (history.length > 0) this.log.info(`Instance '${instanceId}' restarts with a new execution.`);
           result.startsExecution = { executionId: target.ExecutionId };
           currentExecution = target.ExecutionId;
           history = [];
@@ -154,8 +121,7 @@ export class OrchestrationProcessor {
         continue;
       }
       if (!currentExecution) {
-        const row = await this.hub.instances.get(instanceId);
-        if (row && row.runtimeStatus === 'Pending') result.retryLater.push(m);
+        if (item.awaitingStart) result.deferred.push(m);
         else drop(m, 'no such instance');
         continue;
       }
@@ -181,20 +147,12 @@ export class OrchestrationProcessor {
       if (scheduledId !== undefined) {
         const all = [...history, ...result.accepted];
         if (!all.some((e) => isSchedulingEvent(e) && e.EventId === scheduledId)) {
-          result.retryLater.push(m);
+          // The answer overtook the history that scheduled it (the sender crashed before committing).
+          result.deferred.push(m);
           continue;
         }
         if (all.some((e) => scheduledIdOf(e) === scheduledId && e.EventType === event.EventType)) {
           drop(m, `duplicate answer to task ${scheduledId}`);
-          continue;
-        }
-      }
-      if (event.EventType === EventType.TimerFired) {
-        const remaining = new Date(event.FireAt).getTime() - Date.now();
-        if (remaining > 1000) {
-          // Longer than the queue's maximum delay: send it on for the rest of the wait.
-          await this.hub.queues.send({ instance: target, event, target: 'control', delayMs: remaining });
-          result.consumed.push(m);
           continue;
         }
       }
@@ -243,7 +201,7 @@ export class OrchestrationProcessor {
           { EventType: EventType.SubOrchestrationInstanceCreated, EventId: id, Name: action.name, Version: '', InstanceId: action.instanceId, Input: toJsonText(action.input) },
           now,
         );
-        const child: OrchestrationInstance = { InstanceId: action.instanceId, ExecutionId: newCompactId() };
+        const child: OrchestrationInstance = { InstanceId: action.instanceId, ExecutionId: derivedExecutionId(`${self.InstanceId}:${self.ExecutionId}:sub:${id}`) };
         const start = newEvent(
           {
             EventType: EventType.ExecutionStarted,
@@ -271,14 +229,14 @@ export class OrchestrationProcessor {
   }
 
   /** An ending orchestration gives back the entity locks it still holds (also on failure and termination). */
-  private releaseLocks(self: OrchestrationInstance, history: HistoryEvent[], outbound: OutboundMessage[]): void {
+  private releaseLocks(self: OrchestrationInstance, history: HistoryEvent[], outbound: OutboundMessage[], now: Date): void {
     for (const lock of unreleasedLocks(history)) {
       const release: ReleaseMessage = { parent: self.InstanceId, id: lock.id };
       for (const entity of lock.entities) {
         outbound.push({
           instance: { InstanceId: entityInstanceId(entity), ExecutionId: '' },
           target: 'control',
-          event: newEvent({ EventType: EventType.EventRaised, Name: RELEASE_EVENT, Input: toJsonText(release) }),
+          event: newEvent({ EventType: EventType.EventRaised, Name: RELEASE_EVENT, Input: toJsonText(release) }, now),
           sender: self,
         });
       }
@@ -330,7 +288,7 @@ export class OrchestrationProcessor {
       }
       case 'continuedAsNew': {
         const input = toJsonText(outcome.input);
-        const next: OrchestrationInstance = { InstanceId: self.InstanceId, ExecutionId: newCompactId() };
+        const next: OrchestrationInstance = { InstanceId: self.InstanceId, ExecutionId: derivedExecutionId(`${self.InstanceId}:${self.ExecutionId}:continue`) };
         outbound.push({
           instance: next,
           event: newEvent(

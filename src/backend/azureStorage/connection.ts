@@ -1,7 +1,7 @@
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { STANDARD_PORTS, devConnectionString } from '../localhost/azurite';
+import { STANDARD_PORTS, devConnectionString } from './devStorage';
 
 /** Expands the `UseDevelopmentStorage=true` shorthand to the Azurite endpoints on the standard ports. */
 export function resolveConnectionString(connectionString: string): string {

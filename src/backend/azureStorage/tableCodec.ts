@@ -1,4 +1,4 @@
-import { EventType, HistoryEvent, OrchestrationStatus } from './events';
+import { EventType, HistoryEvent, OrchestrationStatus } from '../../history/events';
 
 /**
  * History events <-> rows of the `<hub>History` table, flattened the way DurableTask.AzureStorage

@@ -1,0 +1,135 @@
+import { ExecutionStartedEvent, HistoryEvent, OrchestrationInstance, TaskScheduledEvent } from '../history/events';
+import { InstanceState } from '../history/instanceState';
+import { Clock } from '../util/clock';
+import { InstancePage, InstanceQuery } from './instanceQuery';
+
+/**
+ * The storage seam. The engine, the runtime core and the client speak only this interface; each
+ * provider (Azure Storage, in-memory) keeps everything about its own storage behind it: layout,
+ * leases or locks, message encoding, de-duplication of redelivered messages and large payloads.
+ *
+ * Errors: every method may reject with a transport error of its provider (retry later); the
+ * typed errors it documents come from `./errors` and are all `DurableTaskError`s.
+ */
+export interface Backend {
+  readonly hubName: string;
+  /** The clock the engine must use for this hub (virtual in the testing host). */
+  readonly clock: Clock;
+
+  /** Creates whatever storage the hub needs; safe to call from several processes at once. */
+  createIfNotExists(): Promise<void>;
+  /** Deletes the whole hub: every instance, history and message. */
+  deleteTaskHub(onProgress?: (artifact: string) => void): Promise<void>;
+
+  // ---- worker side -------------------------------------------------------------------------
+
+  /** Starts taking work (Azure: partition leases and queue polling). */
+  startWorker(options: WorkerOptions): Promise<void>;
+  /**
+   * Stops handing out work, waits for locked work items to be completed or abandoned by their
+   * dispatchers (they are told through `nextOrchestrationWorkItem` returning undefined), and
+   * releases what this worker owns.
+   */
+  stopWorker(): Promise<void>;
+
+  /**
+   * The next instance with new messages, locked to this worker until completed or abandoned.
+   * Resolves undefined once the worker stops. One instance is never in two work items at once.
+   */
+  nextOrchestrationWorkItem(): Promise<OrchestrationWorkItem | undefined>;
+  /**
+   * Commits a work item so that a crash at any point leaves the hub consistent: outbox first
+   * (at-least-once), then history and instance state, then the consumed messages.
+   * Rejects with `CheckpointConflictError` when another worker committed the instance first.
+   */
+  completeOrchestrationWorkItem(item: OrchestrationWorkItem, checkpoint: Checkpoint): Promise<void>;
+  /** Gives the messages back; they are delivered again after `retryAfterMs`. */
+  abandonOrchestrationWorkItem(item: OrchestrationWorkItem, retryAfterMs: number): Promise<void>;
+
+  /** The next activity to run, locked (and kept locked) until completed or abandoned; undefined once stopped. */
+  nextActivityWorkItem(): Promise<ActivityWorkItem | undefined>;
+  /** Delivers the activity's answer to its orchestration, then removes the work item. */
+  completeActivityWorkItem(item: ActivityWorkItem, answer: HistoryEvent): Promise<void>;
+  /** Releases the activity so it runs again (here or elsewhere) after `retryAfterMs`. */
+  abandonActivityWorkItem(item: ActivityWorkItem, retryAfterMs: number): Promise<void>;
+
+  // ---- client side -------------------------------------------------------------------------
+
+  /**
+   * Creates an instance and its start message. Rejects with `InstanceAlreadyExistsError` when an
+   * instance with this id exists in one of `refuseIfStatus` (a race between two creates has one winner).
+   */
+  createInstance(start: ExecutionStartedEvent, options: { refuseIfStatus: ReadonlySet<string>; scheduledStartTime?: Date }): Promise<void>;
+  /** Sends one message to an instance's queue (events, lifecycle requests, entity operations). */
+  sendMessage(message: OutboundMessage): Promise<void>;
+  getInstance(instanceId: string): Promise<InstanceState | undefined>;
+  /** The committed history of the instance's current execution ([] when it has none). */
+  getHistory(instanceId: string): Promise<HistoryEvent[]>;
+  /** One page of instances. Rejects with `InvalidQueryError` for a query it cannot run. */
+  queryInstances(query: InstanceQuery): Promise<InstancePage>;
+  /** Deletes the instance's state, history and payloads; resolves false when there was none. */
+  purgeInstance(instanceId: string): Promise<boolean>;
+}
+
+export interface WorkerOptions {
+  workerId: string;
+  maxConcurrentOrchestrations: number;
+  maxConcurrentActivities: number;
+}
+
+/** A message produced by the runtime: addressed to an instance, or to the activity queue. */
+export interface OutboundMessage {
+  /** The instance the message is for (its queue), or the orchestration an activity belongs to. */
+  instance: OrchestrationInstance;
+  event: HistoryEvent;
+  target: 'control' | 'workItem';
+  /** Delivered no earlier than this many milliseconds from now (durable timers). */
+  delayMs?: number;
+  sender?: OrchestrationInstance;
+}
+
+/** A message delivered to an instance. `id` is the provider's, stable across redeliveries. */
+export interface InboundMessage {
+  readonly id: string;
+  readonly instance: OrchestrationInstance;
+  readonly event: HistoryEvent;
+  /** How often it was delivered, this time included. */
+  readonly dequeueCount: number;
+}
+
+export interface OrchestrationWorkItem {
+  readonly instanceId: string;
+  /** The current execution and its committed history; undefined/[] for an instance never started. */
+  readonly executionId: string | undefined;
+  readonly history: HistoryEvent[];
+  /** New messages, in delivery order, with redeliveries of already committed ones removed. */
+  readonly messages: InboundMessage[];
+  /** The instance was created by a client but its start message has not been applied yet. */
+  readonly awaitingStart: boolean;
+}
+
+/** What one work item changes. Built by the runtime core, applied atomically-enough by the backend. */
+export interface Checkpoint {
+  /** Sent before anything is committed: a crash re-sends them (activities are at-least-once). */
+  outbox: OutboundMessage[];
+  /** History to write; absent when the work item changed nothing. */
+  history?: {
+    executionId: string;
+    /** Row of `events[0]`: the length of the kept history (0 rewrites the execution). */
+    firstRow: number;
+    events: HistoryEvent[];
+  };
+  /** The instance's new state; absent when unchanged. */
+  state?: InstanceState;
+  /** Messages applied or dropped for good. */
+  consumed: InboundMessage[];
+  /** Messages that arrived ahead of their history: delivered again later. */
+  deferred: InboundMessage[];
+}
+
+export interface ActivityWorkItem {
+  readonly id: string;
+  readonly instance: OrchestrationInstance;
+  readonly event: TaskScheduledEvent;
+  readonly dequeueCount: number;
+}

@@ -1,0 +1,29 @@
+import { DurableTaskError } from '../util/errors';
+
+/** A start was refused: an instance with this id exists and still runs. */
+export class InstanceAlreadyExistsError extends DurableTaskError {
+  constructor(instanceId: string, status: string) {
+    super(`An orchestration with instance ID '${instanceId}' already exists and is ${status}.`, 'InstanceAlreadyExists');
+  }
+}
+
+/** The task hub has no instance with this id. */
+export class InstanceNotFoundError extends DurableTaskError {
+  constructor(instanceId: string, hubName: string) {
+    super(`No instance with ID '${instanceId}' was found in task hub '${hubName}'.`, 'InstanceNotFound');
+  }
+}
+
+/** Another worker committed the instance first; the work item is retried from what it wrote. */
+export class CheckpointConflictError extends DurableTaskError {
+  constructor(instanceId: string) {
+    super(`History of instance '${instanceId}' was changed by another worker; the work item will be retried.`, 'CheckpointConflict');
+  }
+}
+
+/** A query parameter (filter, page size, continuation token) cannot be used. */
+export class InvalidQueryError extends DurableTaskError {
+  constructor(message: string) {
+    super(message, 'InvalidQuery');
+  }
+}

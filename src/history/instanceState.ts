@@ -1,0 +1,22 @@
+import { RuntimeStatusName } from './events';
+
+/** What a task hub knows about one instance (the Instances row in Azure Storage). */
+export interface InstanceState {
+  instanceId: string;
+  name: string;
+  version: string;
+  executionId: string;
+  /** JSON texts as stored; undefined when absent. */
+  input?: string;
+  output?: string;
+  customStatus?: string;
+  runtimeStatus: RuntimeStatusName;
+  /** Undefined in an update that keeps the creation time already stored. */
+  createdTime: Date;
+  lastUpdatedTime: Date;
+  completedTime?: Date;
+  scheduledStartTime?: Date;
+  generation: number;
+  /** Backend-specific version token of the stored state (an ETag in Azure Storage). */
+  etag?: string;
+}

@@ -1,0 +1,4 @@
+import { backendConformance, conformanceRegistry } from '../conformance/backendConformance';
+import { startTestHub } from '../support/testHub';
+
+backendConformance('Azure Storage (Azurite)', () => startTestHub(conformanceRegistry()));
