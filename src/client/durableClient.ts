@@ -4,8 +4,6 @@ import { EventType, OrchestrationInstance, newEvent } from '../history/events';
 import { ACTIVE_STATUSES, isActive, isTerminal } from '../history/status';
 import { Backend } from '../backend/backend';
 import { InstanceNotFoundError } from '../backend/errors';
-import { AzureStorageBackend } from '../backend/azureStorage/azureStorageBackend';
-import { defaultSettings } from '../config/settings';
 import { toJsonText } from '../util/json';
 import { newCompactId } from '../util/uuid';
 import { sleep } from '../util/sleep';
@@ -80,18 +78,6 @@ export interface CleanEntityStorageResult {
 /** Result of a purge, as durable-functions' PurgeHistoryResult. */
 export class PurgeHistoryResult {
   constructor(readonly instancesDeleted: number) {}
-}
-
-/** A client for a task hub outside a function app (scripts, tools): connection string + hub name. */
-export function createClient(options: { connectionString: string; taskHubName: string; partitionCount?: number }): DurableClient {
-  return new DurableClient(
-    new AzureStorageBackend({
-      ...defaultSettings,
-      connectionString: options.connectionString,
-      hubName: options.taskHubName,
-      partitionCount: options.partitionCount ?? defaultSettings.partitionCount,
-    }),
-  );
 }
 
 /** Starts and manages orchestration instances of one task hub, as durable-functions' DurableClient. */

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { validateTaskHubName } from './taskHubName';
 
@@ -102,7 +103,7 @@ export function loadSettings(appRoot: string = process.cwd(), env: NodeJS.Proces
     leaseIntervalMs: defaultSettings.leaseIntervalMs,
     leaseRenewIntervalMs: defaultSettings.leaseRenewIntervalMs,
     leaseAcquireIntervalMs: defaultSettings.leaseAcquireIntervalMs,
-    workerId: `${require('os').hostname()}-${process.pid}`,
+    workerId: `${os.hostname()}-${process.pid}`,
   };
 }
 

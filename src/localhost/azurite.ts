@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as net from 'net';
 import * as path from 'path';
 
-import { AzuritePorts, DEV_ACCOUNT, devConnectionString } from '../backend/azureStorage/devStorage';
+import { AzuritePorts, devConnectionString } from '../backend/azureStorage/devStorage';
 
 export interface RunningAzurite {
   ports: AzuritePorts;

@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS loader is patched in place
 import Module = require('module');
 
 /**

@@ -65,6 +65,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   }
 
   const core = installLocalCoreApi();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app's entry files load as the Functions worker loads them
   for (const file of appEntryFiles(appRoot)) require(file);
   // The local host serves the management API where the extension does.
   runtime.configureManagement({ webhookPath: WEBHOOK_PATH });

@@ -33,6 +33,10 @@ export function conformanceRegistry(): FunctionRegistry {
     yield context.df.createTimer(new Date(start + 300));
     return context.df.currentUtcDateTime.getTime() - start >= 300;
   });
+  r.registerOrchestration('LongTimer', function* (context: OrchestrationContext) {
+    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 120_000));
+    return 'late';
+  });
   r.registerOrchestration('Parent', function* (context: OrchestrationContext) {
     const ok: string[] = yield context.df.callSubOrchestrator('Chain', ['sub'], `${context.df.instanceId}-child`);
     try {
@@ -115,6 +119,16 @@ export function backendConformance(label: string, start: () => Promise<AnyTestHu
     test('a durable timer fires no earlier than its time', async () => {
       const id = await hub.client.startNew('ShortTimer');
       expect((await waitForStatus(hub.client, id)).output).toBe(true);
+    });
+
+    test('a short timer is not held back by a longer one scheduled before it', async () => {
+      const long = await hub.client.startNew('LongTimer');
+      await waitForStatus(hub.client, long, 20_000, new Set(['Running']));
+      const started = Date.now();
+      const short = await hub.client.startNew('ShortTimer');
+      expect((await waitForStatus(hub.client, short, 20_000)).output).toBe(true);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      await hub.client.terminate(long, 'done');
     });
 
     test('sub-orchestrations return results and failures to the parent', async () => {

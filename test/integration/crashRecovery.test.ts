@@ -69,7 +69,6 @@ describe('crash recovery', () => {
     const hubName = uniqueHubName('CrashE');
     const worker = await startWorker(hubName);
     const backend = AzureStorageBackend.fromSettings(testSettings(hubName), storageConnection());
-    const hub = backend.hub;
     const client = new DurableClient(backend);
     const counter = new EntityId('SlowCounter', 'k');
     await Promise.all(Array.from({ length: 500 }, (_, i) => client.signalEntity(counter, 'add', i + 1)));

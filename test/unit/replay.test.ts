@@ -4,7 +4,6 @@ import { OrchestrationReplay, ReplayResult } from '../../src/orchestration/repla
 import { Task } from '../../src/orchestration/tasks';
 import { RetryOptions } from '../../src/orchestration/retry';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- yielded task results are untyped, as in the SDK
 type Orchestrator = (df: DurableOrchestrationContext) => Generator<Task, unknown, any>;
 
 const t0 = new Date('2026-01-01T00:00:00.000Z');

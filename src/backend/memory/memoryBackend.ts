@@ -41,6 +41,7 @@ export class MemoryBackend implements Backend {
   private readonly lockedActivities = new Set<QueuedActivity>();
   private waiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private timerDue = 0;
   private sequence = 0;
   private nextId = 0;
   private running = false;
@@ -71,6 +72,8 @@ export class MemoryBackend implements Backend {
 
   async stopWorker(): Promise<void> {
     this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.wake();
   }
 
@@ -271,6 +274,7 @@ export class MemoryBackend implements Backend {
       this.queues.set(message.instance.InstanceId, queue);
     }
     this.wake();
+    if (this.clock === systemClock && this.running) this.armTimer();
   }
 
   private setQueue(instanceId: string, queue: QueuedMessage[]): void {
@@ -288,14 +292,20 @@ export class MemoryBackend implements Backend {
   private waitForChange(): Promise<void> {
     return new Promise((resolve) => {
       this.waiters.push(resolve);
-      if (this.clock !== systemClock || this.timer) return;
-      const due = this.nextDueTime();
-      if (!due) return;
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.wake();
-      }, Math.max(0, due.getTime() - Date.now()));
+      if (this.clock === systemClock) this.armTimer();
     });
+  }
+
+  /** One real timer, always set for the earliest delayed message (a new earlier one moves it). */
+  private armTimer(): void {
+    const due = this.nextDueTime()?.getTime();
+    if (due === undefined || (this.timer && this.timerDue <= due)) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.wake();
+    }, Math.max(0, due - Date.now()));
   }
 }
 

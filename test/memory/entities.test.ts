@@ -2,8 +2,7 @@ import { FunctionRegistry } from '../../src/runtime/registry';
 import { EntityContext } from '../../src/entities/context';
 import { EntityId } from '../../src/entities/entityId';
 import { OrchestrationContext } from '../../src/orchestration/context';
-import { Task } from '../../src/orchestration/tasks';
-import { TestHub, startTestHub, waitForStatus } from '../support/testHub';
+import { MemoryTestHub, startMemoryHub, waitForStatus } from '../support/testHub';
 
 function counter(context: EntityContext<number>): void {
   const current = context.df.getState(() => 0) ?? 0;
@@ -80,7 +79,7 @@ function registry(): FunctionRegistry {
   return r;
 }
 
-async function waitForEntity<T>(hub: TestHub, id: EntityId, predicate: (state: T | undefined, exists: boolean) => boolean, timeoutMs = 60_000): Promise<T | undefined> {
+async function waitForEntity<T>(hub: MemoryTestHub, id: EntityId, predicate: (state: T | undefined, exists: boolean) => boolean, timeoutMs = 60_000): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await hub.client.readEntityState<T>(id);
@@ -91,9 +90,9 @@ async function waitForEntity<T>(hub: TestHub, id: EntityId, predicate: (state: T
 }
 
 describe('durable entities on Azurite', () => {
-  let hub: TestHub;
+  let hub: MemoryTestHub;
   beforeAll(async () => {
-    hub = await startTestHub(registry());
+    hub = await startMemoryHub(registry());
   });
   afterAll(() => hub.stop());
 
@@ -167,6 +166,6 @@ describe('durable entities on Azurite', () => {
     expect(listed.entities.find((e) => e.entityId.key === 'A')?.state).toBe(80);
     const cleaned = await hub.client.cleanEntityStorage(true, true);
     expect(cleaned.numberOfEmptyEntitiesRemoved).toBeGreaterThanOrEqual(1);
-    expect(await hub.hub.instances.get('@counter@to-clean')).toBeUndefined();
+    expect(await hub.backend.getInstance('@counter@to-clean')).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import { EventType } from '../../src/history/events';
 import { OrchestrationContext } from '../../src/orchestration/context';
 import { Task } from '../../src/orchestration/tasks';
 import { RetryOptions } from '../../src/orchestration/retry';
-import { TestHub, startTestHub, waitForStatus } from '../support/testHub';
+import { MemoryTestHub, startMemoryHub, waitForStatus } from '../support/testHub';
 
 const calls = { steady: 0, flaky: 0 };
 const attempts = new Map<string, number>();
@@ -122,9 +122,9 @@ function registry(): FunctionRegistry {
 }
 
 describe('orchestration features on Azurite', () => {
-  let hub: TestHub;
+  let hub: MemoryTestHub;
   beforeAll(async () => {
-    hub = await startTestHub(registry());
+    hub = await startMemoryHub(registry());
   });
   afterAll(() => hub.stop());
 
@@ -132,7 +132,7 @@ describe('orchestration features on Azurite', () => {
     const id = await hub.client.startNew('FanOut', { input: 200 });
     const status = await waitForStatus(hub.client, id, 60_000);
     expect(status.output).toBe(2 * ((199 * 200) / 2));
-    const history = await hub.hub.history.load(id);
+    const history = { events: await hub.backend.getHistory(id) };
     const episodes = history.events.filter((e) => e.EventType === EventType.OrchestratorStarted).length;
     // Completions that arrive together are applied together: far fewer episodes than activities.
     expect(episodes).toBeLessThan(100);
@@ -174,7 +174,7 @@ describe('orchestration features on Azurite', () => {
     expect(status.runtimeStatus).toBe('Completed');
     expect(status.output).toBe(5);
     expect(status.customStatus).toEqual({ generation: 5 });
-    const history = await hub.hub.history.load(id);
+    const history = { events: await hub.backend.getHistory(id) };
     expect(history.events.filter((e) => e.EventType === EventType.ExecutionStarted)).toHaveLength(1);
   });
 
@@ -271,7 +271,7 @@ describe('orchestration features on Azurite', () => {
     const id = await hub.client.startNew('RetriesActivity');
     const status = await waitForStatus(hub.client, id);
     expect(status.output).toBe('succeeded on attempt 3');
-    const history = await hub.hub.history.load(id);
+    const history = { events: await hub.backend.getHistory(id) };
     expect(history.events.filter((e) => e.EventType === EventType.TimerCreated)).toHaveLength(2);
     expect(history.events.filter((e) => e.EventType === EventType.TaskFailed)).toHaveLength(2);
   });

@@ -1,6 +1,6 @@
 import { FunctionRegistry } from '../../src/runtime/registry';
 import { OrchestrationContext } from '../../src/orchestration/context';
-import { TestHub, startTestHub, waitForStatus } from '../support/testHub';
+import { MemoryTestHub, startMemoryHub, waitForStatus } from '../support/testHub';
 
 function chainingRegistry(): FunctionRegistry {
   const registry = new FunctionRegistry();
@@ -21,9 +21,9 @@ function chainingRegistry(): FunctionRegistry {
 }
 
 describe('function chaining on Azurite', () => {
-  let hub: TestHub;
+  let hub: MemoryTestHub;
   beforeAll(async () => {
-    hub = await startTestHub(chainingRegistry());
+    hub = await startMemoryHub(chainingRegistry());
   });
   afterAll(async () => {
     await hub.stop();
