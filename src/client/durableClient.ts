@@ -1,7 +1,7 @@
 import { HttpRequest, HttpResponse } from '@azure/functions';
 import { FunctionRegistry } from '../runtime/registry';
 import { EventType, OrchestrationInstance, newEvent } from '../history/events';
-import { ACTIVE_STATUSES, isActive, isTerminal } from '../history/status';
+import { ACTIVE_STATUSES, TERMINAL_STATUSES, isActive, isTerminal } from '../history/status';
 import { Backend } from '../backend/backend';
 import { InstanceNotFoundError } from '../backend/errors';
 import { toJsonText } from '../util/json';
@@ -217,9 +217,9 @@ export class DurableClient {
   /** Purges finished instances created in the time range (non-terminal statuses are never purged). */
   async purgeInstanceHistoryBy(filter: OrchestrationFilter, onProgress?: (deleted: number) => void): Promise<PurgeHistoryResult> {
     if (!filter.createdTimeFrom) throw new Error('purgeInstanceHistoryBy requires createdTimeFrom.');
-    const terminal = [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated, OrchestrationRuntimeStatus.Canceled];
+    const terminal = [...TERMINAL_STATUSES] as OrchestrationRuntimeStatus[];
     const requested = filter.runtimeStatus?.length ? filter.runtimeStatus : terminal;
-    const statuses = requested.filter((s) => terminal.includes(s));
+    const statuses = requested.filter((s) => isTerminal(s));
     if (statuses.length === 0) return new PurgeHistoryResult(0);
     let deleted = 0;
     let token: string | undefined;

@@ -10,6 +10,7 @@ import {
   scheduledIdOf,
 } from '../history/events';
 import { InstanceState } from '../history/instanceState';
+import { isTerminal } from '../history/status';
 import { Checkpoint, InboundMessage, OrchestrationWorkItem, OutboundMessage } from '../backend/backend';
 import { toJsonText } from '../util/json';
 import { activityInputText } from '../history/activityInput';
@@ -330,7 +331,7 @@ export class OrchestrationStep {
     // The termination reason is already JSON text, as sent by the client.
     if (outcome.kind === 'terminated') state.output = outcome.reason ?? undefined;
     if (outcome.kind === 'continuedAsNew') state.input = toJsonText(outcome.input) ?? undefined;
-    if (status === 'Completed' || status === 'Failed' || status === 'Terminated') state.completedTime = now;
+    if (isTerminal(status)) state.completedTime = now;
     return state;
   }
 }
