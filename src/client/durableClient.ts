@@ -10,7 +10,7 @@ import { randomUUID } from 'crypto';
 import { EntityId, entityInstanceId } from '../entities/entityId';
 import { OPERATION_EVENT, RELEASE_EVENT, ReleaseMessage, RequestMessage, parseSchedulerState } from '../entities/messages';
 import { fromJsonText } from '../util/json';
-import { validateInstanceId } from './instanceId';
+import { validateInstanceId, validateOrchestrationInstanceId } from './instanceId';
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus, toStatus } from './status';
 import { HttpManagementPayload, WEBHOOK_PATH, managementPayload, managementBaseUrl } from './managementUrls';
 import { OrchestrationFilter, queryInstancePage } from './instanceQuery';
@@ -123,7 +123,7 @@ export class DurableClient {
 
   /** Starts a finished instance again with its original input, by default under a new instance id. */
   async restart(instanceId: string, restartWithNewInstanceId = true): Promise<string> {
-    validateInstanceId(instanceId, true);
+    validateOrchestrationInstanceId(instanceId, 'restart');
     const state = await this.requireInstance(instanceId);
     const newId = restartWithNewInstanceId ? newCompactId() : instanceId;
     return this.createInstance(state.name, newId, state.input ?? null);
@@ -131,7 +131,7 @@ export class DurableClient {
 
   /** Replays a Failed instance from its failures: failed tasks run again, completed ones are kept. */
   async rewind(instanceId: string, reason: string): Promise<void> {
-    validateInstanceId(instanceId, true);
+    validateOrchestrationInstanceId(instanceId, 'rewind');
     const state = await this.requireInstance(instanceId);
     if (state.runtimeStatus !== 'Failed') {
       throw new Error(`Instance '${instanceId}' is ${state.runtimeStatus}; only Failed instances can be rewound.`);
@@ -281,6 +281,7 @@ export class DurableClient {
   /** One-way operation on an entity; the entity is created by its first operation. */
   async signalEntity(entityId: EntityId, operationName?: string, operationContent?: unknown): Promise<void> {
     if (!(entityId instanceof EntityId)) throw new TypeError('signalEntity requires an EntityId (new df.EntityId(name, key)).');
+    validateInstanceId(entityInstanceId(entityId), true);
     const op = operationName ?? '';
     const request: RequestMessage = { op, signal: true, input: toJsonText(operationContent), id: randomUUID(), parent: null, timestamp: new Date().toISOString() };
     await this.hub.ensureCreated();
@@ -357,7 +358,7 @@ export class DurableClient {
   }
 
   async raiseEvent(instanceId: string, eventName: string, eventData?: unknown): Promise<void> {
-    validateInstanceId(instanceId, true);
+    validateOrchestrationInstanceId(instanceId, 'raiseEvent');
     if (typeof eventName !== 'string' || eventName.length === 0) throw new TypeError('raiseEvent requires an event name.');
     const state = await this.requireInstance(instanceId);
     await this.hub.queues.send({
@@ -368,7 +369,7 @@ export class DurableClient {
   }
 
   async terminate(instanceId: string, reason: string): Promise<void> {
-    validateInstanceId(instanceId, true);
+    validateOrchestrationInstanceId(instanceId, 'terminate');
     const state = await this.requireInstance(instanceId);
     if (isTerminalStatus(OrchestrationStatus[state.runtimeStatus])) return;
     await this.hub.queues.send({
@@ -392,7 +393,7 @@ export class DurableClient {
     type: EventType.ExecutionSuspended | EventType.ExecutionResumed,
     reason: string,
   ): Promise<void> {
-    validateInstanceId(instanceId, true);
+    validateOrchestrationInstanceId(instanceId, type === EventType.ExecutionSuspended ? 'suspend' : 'resume');
     const state = await this.requireInstance(instanceId);
     if (isTerminalStatus(OrchestrationStatus[state.runtimeStatus])) {
       throw new Error(`Instance '${instanceId}' is ${state.runtimeStatus} and cannot be ${type === EventType.ExecutionSuspended ? 'suspended' : 'resumed'}.`);
