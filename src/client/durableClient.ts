@@ -14,6 +14,7 @@ import { validateInstanceId, validateOrchestrationInstanceId } from './instanceI
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus, toStatus } from './status';
 import { HttpManagementPayload, WEBHOOK_PATH, managementPayload, managementBaseUrl } from './managementUrls';
 import { OrchestrationFilter, queryInstancePage } from './instanceQuery';
+import { purgeInstanceStorage } from './purge';
 
 export interface StartNewOptions {
   instanceId?: string;
@@ -247,8 +248,7 @@ export class DurableClient {
     if (!isTerminalStatus(OrchestrationStatus[state.runtimeStatus])) {
       throw new Error(`Instance '${instanceId}' is ${state.runtimeStatus}; only completed, failed or terminated instances can be purged.`);
     }
-    await this.purgeOne(instanceId);
-    return new PurgeHistoryResult(1);
+    return new PurgeHistoryResult((await this.purgeOne(instanceId, state.etag)) ? 1 : 0);
   }
 
   /** Purges finished instances created in the time range (non-terminal statuses are never purged). */
@@ -263,8 +263,7 @@ export class DurableClient {
     do {
       const page = await queryInstancePage(this.hub.instances.table, { ...filter, runtimeStatus: statuses, continuationToken: token, pageSize: 100 });
       for (const state of page.instances) {
-        await this.purgeOne(state.instanceId);
-        deleted++;
+        if (await this.purgeOne(state.instanceId, state.etag)) deleted++;
         onProgress?.(deleted);
       }
       token = page.continuationToken;
@@ -272,10 +271,8 @@ export class DurableClient {
     return new PurgeHistoryResult(deleted);
   }
 
-  private async purgeOne(instanceId: string): Promise<void> {
-    await this.hub.history.deleteInstance(instanceId);
-    await this.hub.queues.largeMessages.deleteInstanceBlobs(instanceId);
-    await this.hub.instances.delete(instanceId);
+  private async purgeOne(instanceId: string, etag?: string): Promise<boolean> {
+    return purgeInstanceStorage(this.hub, instanceId, etag);
   }
 
   /** One-way operation on an entity; the entity is created by its first operation. */
@@ -348,8 +345,7 @@ export class DurableClient {
           }
         }
         if (removeEmptyEntities && !scheduler.exists && !scheduler.lockedBy && (scheduler.queue?.length ?? 0) === 0) {
-          await this.purgeOne(instance.instanceId);
-          numberOfEmptyEntitiesRemoved++;
+          if (await this.purgeOne(instance.instanceId, instance.etag)) numberOfEmptyEntitiesRemoved++;
         }
       }
       token = page.continuationToken;

@@ -4,6 +4,7 @@ import { OrchestrationFilter } from './instanceQuery';
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus } from './status';
 import { WEBHOOK_PATH } from './managementUrls';
 import { InstanceAlreadyExistsError } from '../storage/instanceStore';
+import { MissingLargeValueError } from '../storage/largeColumns';
 import { EntityId } from '../entities/entityId';
 
 /** A transport-neutral HTTP exchange, so the local host and a registered function share one router. */
@@ -226,6 +227,8 @@ export async function handleManagementRequest(
         if (!status) return message(404, `No instance with ID '${id}' was found.`);
         if (!FINISHED.has(status.runtimeStatus)) return message(400, `Instance '${id}' is ${status.runtimeStatus}; only finished instances can be purged.`);
         const result = await client.purgeInstanceHistory(id);
+        // A concurrent purge that got there first: this caller deleted nothing.
+        if (result.instancesDeleted === 0) return message(404, `No instance with ID '${id}' was found.`);
         return json(200, { instancesDeleted: result.instancesDeleted });
       }
       return message(405, `${method} is not supported on ${path}.`);
@@ -266,7 +269,7 @@ export async function handleManagementRequest(
     }
   } catch (e) {
     if (e instanceof BadRequest || e instanceof InvalidInstanceIdError || e instanceof RangeError || e instanceof TypeError) return message(400, e.message);
-    if (e instanceof InstanceAlreadyExistsError) return message(409, e.message);
+    if (e instanceof InstanceAlreadyExistsError || e instanceof MissingLargeValueError) return message(409, e.message);
     if (e instanceof Error && /doesn't exist, is disabled, or is not an orchestrator function/.test(e.message)) return message(400, e.message);
     throw e;
   }

@@ -38,6 +38,14 @@ export async function offloadLargeColumns(
   }
 }
 
+/** An offloaded value whose blob is gone: the row is being purged, or its blobs were deleted. */
+export class MissingLargeValueError extends Error {
+  constructor(column: string, blobName: string) {
+    super(`The ${column} value is stored in blob '${blobName}', which no longer exists (the instance is being purged, or its blobs were deleted).`);
+    this.name = 'MissingLargeValueError';
+  }
+}
+
 /**
  * Replaces offloaded values (those with a `<Column>BlobName` companion) by the blob's text. Any
  * other string is data, even one that looks like a blob URL: an event name or a reason must never
@@ -47,7 +55,9 @@ export async function restoreLargeColumns(row: Record<string, unknown>, store: L
   for (const key of Object.keys(row)) {
     if (!key.endsWith('BlobName') || typeof row[key] !== 'string' || !row[key]) continue;
     const column = key.slice(0, -'BlobName'.length);
-    row[column] = await store.download(row[key] as string);
+    const text = await store.tryDownload(row[key] as string);
+    if (text === undefined) throw new MissingLargeValueError(column, row[key] as string);
+    row[column] = text;
     delete row[key];
   }
 }
