@@ -4,6 +4,11 @@
  */
 import { OrchestrationHandler } from './app/registry';
 import { EntityHandler } from './entities/context';
+import { ensureHostIntegration } from './app/hostIntegration';
+
+// On import, before any of the app's registrations: a starter declared with plain app.http and
+// df.input.durableClient() in a file loaded before any df.app.* call must be filtered too.
+ensureHostIntegration();
 
 export { app, getClient } from './app/app';
 export type {

@@ -12,7 +12,8 @@ import { OPERATION_EVENT, RELEASE_EVENT, ReleaseMessage, RequestMessage, parseSc
 import { fromJsonText } from '../util/json';
 import { validateInstanceId, validateOrchestrationInstanceId } from './instanceId';
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus, toStatus } from './status';
-import { HttpManagementPayload, WEBHOOK_PATH, managementPayload, managementBaseUrl } from './managementUrls';
+import { HttpManagementPayload, WEBHOOK_PATH, keyForCaller, managementPayload, managementBaseUrl } from './managementUrls';
+import { HeadersLike } from './managementAuth';
 import { OrchestrationFilter, queryInstancePage } from './instanceQuery';
 import { purgeInstanceStorage } from './purge';
 
@@ -402,7 +403,7 @@ export class DurableClient {
   }
 
   /** The management URLs of an instance, on the origin of `request` when given. */
-  createHttpManagementPayload(instanceId: string, request?: { url: string }): HttpManagementPayload {
+  createHttpManagementPayload(instanceId: string, request?: { url: string; headers?: HeadersLike }): HttpManagementPayload {
     validateInstanceId(instanceId, true);
     return managementPayload(
       {
@@ -410,7 +411,7 @@ export class DurableClient {
         webhookPath: this.management.webhookPath ?? WEBHOOK_PATH,
         taskHub: this.hub.name,
         connection: this.management.connectionName ?? 'Storage',
-        systemKey: this.management.systemKey,
+        systemKey: keyForCaller(this.management.systemKey, request),
       },
       instanceId,
     );

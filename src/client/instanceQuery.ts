@@ -2,6 +2,8 @@ import { TableClient, odata } from '@azure/data-tables';
 import { InstanceState, fromRow } from '../storage/instanceStore';
 import { escapePartitionKey } from '../storage/keys';
 import { OrchestrationRuntimeStatus } from './status';
+import { MAX_INSTANCE_ID_LENGTH } from '../history/instanceIdRules';
+import { findXmlInvalidChar, unicodeEscape } from '../util/xmlText';
 
 /** Filter of getStatusBy / purgeInstanceHistoryBy, as durable-functions' OrchestrationFilter. */
 export interface OrchestrationFilter {
@@ -22,6 +24,58 @@ function validDate(value: unknown, name: string): Date | undefined {
   return date;
 }
 
+function validPrefix(prefix: unknown): string {
+  if (typeof prefix !== 'string') throw new RangeError('instanceIdPrefix must be a string.');
+  if (prefix.length > MAX_INSTANCE_ID_LENGTH) throw new RangeError(`instanceIdPrefix must not exceed ${MAX_INSTANCE_ID_LENGTH} characters (got ${prefix.length}).`);
+  const bad = findXmlInvalidChar(prefix);
+  if (bad) throw new RangeError(`instanceIdPrefix contains the character ${unicodeEscape(bad.code)} at position ${bad.index}, which no instance id can contain.`);
+  return prefix;
+}
+
+/**
+ * The least valid string above every string that starts with `prefix`, in the table's ordinal
+ * UTF-16 order; undefined when there is none. Incrementing the last code unit is not enough: it
+ * must not leave an unpaired surrogate (which no query can carry) or wrap U+FFFF around.
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  let head = prefix;
+  while (head.length > 0) {
+    const last = head.charCodeAt(head.length - 1);
+    const before = head.slice(0, -1);
+    if (last >= 0xdc00 && last <= 0xdfff) {
+      const high = head.charCodeAt(head.length - 2);
+      const stem = head.slice(0, -2);
+      if (last < 0xdfff) return stem + String.fromCharCode(high, last + 1);
+      if (high < 0xdbff) return stem + String.fromCharCode(high + 1, 0xdc00);
+      return `${stem}\ue000`;
+    }
+    if (last === 0xd7ff) return `${before}\ud800\udc00`;
+    if (last < 0xffff) return before + String.fromCharCode(last + 1);
+    head = before; // U+FFFF: nothing follows it, so raise the character before
+  }
+  return undefined;
+}
+
+/**
+ * The table SDK's continuation token is base64 of {"nextPartitionKey","nextRowKey"}; a token that
+ * is not one is refused here, as bad input, instead of failing inside the SDK.
+ */
+export function validContinuationToken(token: string | undefined): string | undefined {
+  if (token === undefined || token === '') return undefined;
+  const invalid = () => new RangeError('The continuation token is not valid: pass back a token exactly as a previous page returned it.');
+  if (typeof token !== 'string' || token.length > 4096 || !/^[A-Za-z0-9+/]+={0,2}$/.test(token)) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64').toString('latin1'));
+  } catch {
+    throw invalid();
+  }
+  const { nextPartitionKey, nextRowKey } = (parsed ?? {}) as Record<string, unknown>;
+  const keyText = (v: unknown) => typeof v === 'string' && /^[\x20-\x7e]{1,1024}$/.test(v);
+  if (typeof parsed !== 'object' || !keyText(nextPartitionKey) || (nextRowKey !== undefined && !keyText(nextRowKey))) throw invalid();
+  return token;
+}
+
 /**
  * OData filter for the Instances table. Every user value goes through the `odata` template,
  * which quotes and escapes it, so filter values can never change the query's structure.
@@ -39,9 +93,9 @@ export function instancesFilter(filter: OrchestrationFilter): string | undefined
     parts.push(`(${filter.runtimeStatus.map((s) => odata`RuntimeStatus eq ${s}`).join(' or ')})`);
   }
   if (filter.instanceIdPrefix) {
-    const prefix = escapePartitionKey(filter.instanceIdPrefix);
-    const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-    parts.push(odata`PartitionKey ge ${prefix} and PartitionKey lt ${upper}`);
+    const prefix = escapePartitionKey(validPrefix(filter.instanceIdPrefix));
+    const upper = prefixUpperBound(prefix);
+    parts.push(upper === undefined ? odata`PartitionKey ge ${prefix}` : odata`PartitionKey ge ${prefix} and PartitionKey lt ${upper}`);
   }
   return parts.length ? parts.join(' and ') : undefined;
 }
@@ -55,11 +109,18 @@ export interface InstancePage {
 export async function queryInstancePage(table: TableClient, filter: OrchestrationFilter): Promise<InstancePage> {
   const pageSize = filter.pageSize ?? 100;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new RangeError('pageSize must be an integer from 1 to 1000.');
+  const continuationToken = validContinuationToken(filter.continuationToken);
   const pages = table
     .listEntities<Record<string, unknown>>({ queryOptions: { filter: instancesFilter(filter) } })
-    .byPage({ maxPageSize: pageSize, continuationToken: filter.continuationToken || undefined });
-  for await (const page of pages) {
-    return { instances: page.map(fromRow), continuationToken: page.continuationToken };
+    .byPage({ maxPageSize: pageSize, continuationToken });
+  try {
+    for await (const page of pages) {
+      return { instances: page.map(fromRow), continuationToken: page.continuationToken };
+    }
+  } catch (e) {
+    // Well-formed but not a token the service issued.
+    if (continuationToken && (e as { statusCode?: number }).statusCode === 400) throw new RangeError('The continuation token is not valid for this query.');
+    throw e;
   }
   return { instances: [] };
 }

@@ -3,6 +3,7 @@ import { InvalidInstanceIdError } from './instanceId';
 import { OrchestrationFilter } from './instanceQuery';
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus } from './status';
 import { WEBHOOK_PATH } from './managementUrls';
+import { keysEqual, presentedKey } from './managementAuth';
 import { InstanceAlreadyExistsError } from '../storage/instanceStore';
 import { MissingLargeValueError } from '../storage/largeColumns';
 import { EntityId } from '../entities/entityId';
@@ -167,8 +168,7 @@ export async function handleManagementRequest(
   const basePath = options.basePath ?? WEBHOOK_PATH;
   if (!path.toLowerCase().startsWith(basePath.toLowerCase())) return undefined;
   if (options.systemKey) {
-    const code = request.url.searchParams.get('code') ?? request.headers?.['x-functions-key'];
-    if (code !== options.systemKey) return message(401, 'A valid system key is required (query parameter "code" or header "x-functions-key").');
+    if (!keysEqual(presentedKey(request.url, request.headers), options.systemKey)) return message(401, 'A valid system key is required (query parameter "code" or header "x-functions-key").');
   }
   if (Buffer.byteLength(request.body) > MAX_MANAGEMENT_BODY_BYTES) {
     return message(400, `The request body exceeds the limit of ${MAX_MANAGEMENT_BODY_BYTES} bytes.`);
@@ -188,7 +188,7 @@ export async function handleManagementRequest(
     // POST orchestrators/{functionName}[/{instanceId}]: start a new instance.
     if (root === 'orchestrators' && id && segments.length <= 3 && method === 'POST') {
       const instanceId = await client.startNew(id, { instanceId: action, input: parseJsonBody(request.body) });
-      const urls = client.createHttpManagementPayload(instanceId, { url: request.url.toString() });
+      const urls = client.createHttpManagementPayload(instanceId, { url: request.url.toString(), headers: request.headers });
       return json(202, urls, { Location: urls.statusQueryGetUri, 'Retry-After': '10' });
     }
 
@@ -261,7 +261,7 @@ export async function handleManagementRequest(
         return accepted();
       case 'restart': {
         const newId = await client.restart(id, query.get('restartWithNewInstanceId') !== 'false');
-        const urls = client.createHttpManagementPayload(newId, { url: request.url.toString() });
+        const urls = client.createHttpManagementPayload(newId, { url: request.url.toString(), headers: request.headers });
         return json(202, urls, { Location: urls.statusQueryGetUri });
       }
       default:

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runtime } from '../app/runtime';
+import { ensureHostIntegration } from '../app/hostIntegration';
 import { applyLocalSettings, httpRoutePrefix } from '../config/settings';
 import { WEBHOOK_PATH } from '../client/managementUrls';
 import { isDevelopmentStorage } from '../storage/connection';
@@ -65,6 +66,8 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   }
 
   const core = installLocalCoreApi();
+  // The package may have been imported before the core module existed in this process.
+  ensureHostIntegration();
   for (const file of appEntryFiles(appRoot)) require(file);
   // The local host serves the management API where the extension does.
   runtime.configureManagement({ webhookPath: WEBHOOK_PATH });
@@ -80,6 +83,8 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   const lines = host.indexFunctions();
   await host.listen();
   const baseUrl = `http://localhost:${host.port}`;
+  // Generated management URLs point here unless DurableTaskManagementBaseUrl says otherwise, never at a request's Host.
+  runtime.configureManagement({ baseUrl });
   log(`Task hub '${settings.hubName}' (${settings.partitionCount} partitions). Functions:`);
   for (const line of lines) log(`  ${line}`);
   log(`Management API: ${baseUrl}/runtime/webhooks/durabletask/instances/{instanceId}`);
