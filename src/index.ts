@@ -23,6 +23,7 @@ export type { DurableClientInput } from './app/input';
 export { trigger } from './app/trigger';
 export type { OrchestrationHandler, ActivityHandler, ActivityOptions, OrchestrationOptions } from './app/registry';
 export { DurableClient, createClient } from './client/durableClient';
+export { InvalidInstanceIdError } from './client/instanceId';
 export type { StartNewOptions, GetStatusOptions, WaitForCompletionOptions } from './client/durableClient';
 export type { HttpManagementPayload } from './client/managementUrls';
 export { DurableOrchestrationStatus, OrchestrationRuntimeStatus } from './client/status';

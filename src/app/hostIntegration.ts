@@ -48,7 +48,7 @@ export function stripDurableBindings(metadata: CoreFunctionMetadata): CoreFuncti
     const type = String(binding.type ?? '').toLowerCase();
     if (DURABLE_TRIGGER_TYPES.has(type)) {
       throw new Error(
-        `Function '${metadata.name}' declares a ${binding.type} binding, which the Functions host cannot serve: this app runs durable ` +
+        `Function '${metadata.name}' declares a binding of type '${binding.type}', which the Functions host cannot serve: this app runs durable ` +
           'functions in its own engine, without the Durable extension. Register it with df.app.orchestration, df.app.activity or ' +
           'df.app.entity from durable-functions-node instead.',
       );

@@ -223,10 +223,17 @@ export async function handleManagementRequest(
         return status ? statusResponse(status, request.url) : message(404, `No instance with ID '${id}' was found.`);
       }
       if (method === 'DELETE') {
-        const status = await client.tryGetStatus(id);
+        const status = await client.tryGetStatus(id).catch((e: unknown) => {
+          // Its blobs are already gone: another purge of this instance is under way.
+          if (e instanceof MissingLargeValueError) return undefined;
+          throw e;
+        });
         if (!status) return message(404, `No instance with ID '${id}' was found.`);
         if (!FINISHED.has(status.runtimeStatus)) return message(400, `Instance '${id}' is ${status.runtimeStatus}; only finished instances can be purged.`);
-        const result = await client.purgeInstanceHistory(id);
+        const result = await client.purgeInstanceHistory(id).catch((e: unknown) => {
+          if (e instanceof MissingLargeValueError) return { instancesDeleted: 0 };
+          throw e;
+        });
         // A concurrent purge that got there first: this caller deleted nothing.
         if (result.instancesDeleted === 0) return message(404, `No instance with ID '${id}' was found.`);
         return json(200, { instancesDeleted: result.instancesDeleted });

@@ -48,6 +48,9 @@ class HttpError extends Error {
   }
 }
 
+/** The request's body never completed: the client aborted, or the request timeout closed it. */
+class RequestAbortedError extends Error {}
+
 /**
  * Serves the HTTP triggers an app registered through `@azure/functions`, invoking them through the
  * library's own programming model (the path the Functions worker uses), on `/<routePrefix>/...`.
@@ -105,6 +108,8 @@ export class LocalFunctionHost {
       (req, res) => {
         this.handle(req, res).catch((e: Error) => {
           if (e instanceof HttpError) return refuse(req, res, e.status, e.message);
+          // The client went away or the request timed out (Node has answered 408): nothing to say.
+          if (e instanceof RequestAbortedError) return;
           // The URL may carry a key in ?code=: never log it.
           console.error(`Request ${req.method} ${redactKeys(req.url ?? '')} failed: ${e.stack ?? e.message}`);
           if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
@@ -252,6 +257,6 @@ function readBody(req: http.IncomingMessage, limit: number, status: number): Pro
     };
     req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', () => reject(new RequestAbortedError('The request body did not complete.')));
   });
 }
