@@ -1,5 +1,5 @@
 import { DurableClient } from './durableClient';
-import { InvalidInstanceIdError } from './instanceId';
+import { InvalidInstanceIdError, validateOrchestrationInstanceId } from './instanceId';
 import { OrchestrationFilter } from './instanceQuery';
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus } from './status';
 import { WEBHOOK_PATH } from './managementUrls';
@@ -242,6 +242,8 @@ export async function handleManagementRequest(
     }
 
     if (method !== 'POST') return message(405, `${method} is not supported on ${path}.`);
+    // Refused before the status is read, so an entity gets "is an entity id", not a status code about its state.
+    validateOrchestrationInstanceId(id, action);
     const status = await client.tryGetStatus(id, { showInput: false });
     if (!status) return message(404, `No instance with ID '${id}' was found.`);
     const finished = FINISHED.has(status.runtimeStatus);

@@ -143,9 +143,11 @@ describe('hostile input: management API', () => {
     ]);
     expect(start.status).toBe(202);
     expect(start.text).not.toContain('attacker.example');
-    expect(start.text).toContain(`code=${KEY}`);
     const byHeader = await fetch(`${base}/runtime/webhooks/durabletask/orchestrators/Echoes/by-header`, { method: 'POST', headers: { 'x-functions-key': KEY } });
     expect(byHeader.status).toBe(202);
+    // Quiet storage for the snapshots of the next tests.
+    await waitForStatus(hub.client, 'hostile-host', 30_000);
+    await waitForStatus(hub.client, 'by-header', 30_000);
   });
 
   test('6. key and size are enforced from the headers, before the body is read; unfinished bodies time out', async () => {
