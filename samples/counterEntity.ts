@@ -30,6 +30,12 @@ df.app.entity(
   }),
 );
 
+/** A key the task hub cannot hold is the caller's mistake: 400 with the reason, not a 500. */
+function badEntityKey(e: unknown): HttpResponse {
+  if (e instanceof df.InvalidInstanceIdError || e instanceof TypeError) return new HttpResponse({ status: 400, jsonBody: { error: e.message } });
+  throw e;
+}
+
 df.app.client.http('CounterSignal', {
   route: 'counter/{key}/{operation}',
   methods: ['POST'],
@@ -42,7 +48,11 @@ df.app.client.http('CounterSignal', {
     } catch (e) {
       return new HttpResponse({ status: 400, jsonBody: { error: `Request body is not valid JSON: ${(e as Error).message}` } });
     }
-    await client.signalEntity(new df.EntityId('Counter', request.params.key), request.params.operation, input);
+    try {
+      await client.signalEntity(new df.EntityId('Counter', request.params.key), request.params.operation, input);
+    } catch (e) {
+      return badEntityKey(e);
+    }
     return new HttpResponse({ status: 202 });
   },
 });
@@ -52,7 +62,13 @@ df.app.client.http('CounterRead', {
   methods: ['GET'],
   authLevel: 'anonymous',
   handler: async (request: HttpRequest, client: DurableClient): Promise<HttpResponse> => {
-    const state = await client.readEntityState<number>(new df.EntityId('Counter', request.params.key));
+    let entity: df.EntityId;
+    try {
+      entity = new df.EntityId('Counter', request.params.key);
+    } catch (e) {
+      return badEntityKey(e);
+    }
+    const state = await client.readEntityState<number>(entity);
     return new HttpResponse({ status: state.entityExists ? 200 : 404, jsonBody: state });
   },
 });

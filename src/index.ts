@@ -4,6 +4,11 @@
  */
 import { OrchestrationHandler } from './runtime/registry';
 import { EntityHandler } from './entities/context';
+import { ensureHostIntegration } from './app/hostIntegration';
+
+// On import, before any of the app's registrations: a starter declared with plain app.http and
+// df.input.durableClient() in a file loaded before any df.app.* call must be filtered too.
+ensureHostIntegration();
 
 export { app, getClient } from './app/app';
 export type {
@@ -19,6 +24,7 @@ export { trigger } from './app/trigger';
 export type { OrchestrationHandler, ActivityHandler, ActivityOptions, OrchestrationOptions } from './runtime/registry';
 export { DurableClient } from './client/durableClient';
 export { createClient } from './app/createClient';
+export { InvalidInstanceIdError } from './client/instanceId';
 export type { StartNewOptions, GetStatusOptions, WaitForCompletionOptions } from './client/durableClient';
 export type { HttpManagementPayload } from './client/managementUrls';
 export { DurableOrchestrationStatus, OrchestrationRuntimeStatus } from './client/status';

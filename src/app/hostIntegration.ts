@@ -1,5 +1,6 @@
 import { HttpRequest, HttpResponse, app as functionsApp } from '@azure/functions';
 import { handleManagementRequest } from '../client/managementApi';
+import { managementAccess } from '../client/managementAuth';
 import { MANAGEMENT_FUNCTION_ROUTE } from '../client/managementUrls';
 import { httpRoutePrefix } from '../config/settings';
 import { createLogger } from '../util/log';
@@ -32,11 +33,27 @@ function tryGetCoreApi(): CoreApi | undefined {
   }
 }
 
-/** Removes durable client bindings: a plain Functions host has no extension that knows them. */
+/** Binding types only the Durable extension knows (lower-cased; the host compares them case-insensitively). */
+const DURABLE_CLIENT_TYPES = new Set([DURABLE_CLIENT_BINDING.toLowerCase(), 'orchestrationclient']);
+const DURABLE_TRIGGER_TYPES = new Set(['orchestrationtrigger', 'activitytrigger', 'entitytrigger']);
+
+/**
+ * Removes durable client bindings, and refuses durable triggers: the host must never see either,
+ * or it would need (and, with an extension bundle, load) the real Durable extension beside our
+ * engine. Durable functions are registered with df.app.* and run by our engine instead.
+ */
 export function stripDurableBindings(metadata: CoreFunctionMetadata): CoreFunctionMetadata {
   const bindings: Record<string, CoreBinding> = {};
   for (const [name, binding] of Object.entries(metadata.bindings)) {
-    if (binding.type !== DURABLE_CLIENT_BINDING) bindings[name] = binding;
+    const type = String(binding.type ?? '').toLowerCase();
+    if (DURABLE_TRIGGER_TYPES.has(type)) {
+      throw new Error(
+        `Function '${metadata.name}' declares a binding of type '${binding.type}', which the Functions host cannot serve: this app runs durable ` +
+          'functions in its own engine, without the Durable extension. Register it with df.app.orchestration, df.app.activity or ' +
+          'df.app.entity from durable-functions-node instead.',
+      );
+    }
+    if (!DURABLE_CLIENT_TYPES.has(type)) bindings[name] = binding;
   }
   return { ...metadata, bindings };
 }
@@ -47,9 +64,10 @@ export function stripDurableBindings(metadata: CoreFunctionMetadata): CoreFuncti
  */
 export function ensureHostIntegration(): void {
   if (installed) return;
-  installed = true;
   const core = tryGetCoreApi();
+  // Not in a worker (yet): a later call, e.g. from the local host once it provides the module, installs it.
   if (!core) return;
+  installed = true;
   const register = core.registerFunction.bind(core);
   core.registerFunction = (metadata, callback) => register(stripDurableBindings(metadata), callback);
   registerManagementFunction();
@@ -72,7 +90,8 @@ function registerManagementFunction(): void {
   functionsApp.http('DurableTaskManagement', {
     route: `${MANAGEMENT_FUNCTION_ROUTE}/{*path}`,
     methods: ['GET', 'POST', 'DELETE'],
-    authLevel: 'anonymous',
+    // Secure by default in Azure; see managementAccess for the rules and the explicit opt-out.
+    authLevel: managementAccess().authLevel,
     handler: async (request: HttpRequest): Promise<HttpResponse> => {
       const headers: Record<string, string> = {};
       request.headers.forEach((value, key) => (headers[key] = value));

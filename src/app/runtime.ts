@@ -1,4 +1,6 @@
 import { DurableClient, ManagementSettings } from '../client/durableClient';
+import { managementAccess } from '../client/managementAuth';
+import { validBaseUrl } from '../client/managementUrls';
 import { DurableSettings, connectionStringFor, loadSettings } from '../config/settings';
 import { DurableEngine } from '../engine/engine';
 import { Backend } from '../backend/backend';
@@ -38,15 +40,18 @@ class DurableRuntime {
   }
 
   client(): DurableClient {
-    return new DurableClient(this.backend(), registry, { systemKey: this.managementKey(), ...this.managementOptions });
+    return new DurableClient(this.backend(), registry, this.managementSettings());
+  }
+
+  /** Where generated management URLs point and the key they may carry; the app setting wins over the host's default. */
+  private managementSettings(): ManagementSettings {
+    const baseUrl = validBaseUrl(process.env.DurableTaskManagementBaseUrl, 'DurableTaskManagementBaseUrl') ?? this.managementOptions.baseUrl;
+    return { systemKey: this.managementKey(), ...this.managementOptions, baseUrl };
   }
 
   /** A client of another task hub on the same storage connection. */
   clientFor(hubName: string): DurableClient {
-    return new DurableClient(this.createBackend(hubName), registry, {
-      systemKey: this.managementKey(),
-      ...this.managementOptions,
-    });
+    return new DurableClient(this.createBackend(hubName), registry, this.managementSettings());
   }
 
   configureManagement(options: ManagementSettings): void {
@@ -55,7 +60,7 @@ class DurableRuntime {
 
   /** The key management requests must carry, from the app setting `DurableTaskManagementKey` (unset: none). */
   managementKey(): string | undefined {
-    return process.env.DurableTaskManagementKey || undefined;
+    return managementAccess().key;
   }
 
   get engine(): DurableEngine | undefined {

@@ -67,8 +67,12 @@ export interface Backend {
   getHistory(instanceId: string): Promise<HistoryEvent[]>;
   /** One page of instances. Rejects with `InvalidQueryError` for a query it cannot run. */
   queryInstances(query: InstanceQuery): Promise<InstancePage>;
-  /** Deletes the instance's state, history and payloads; resolves false when there was none. */
-  purgeInstance(instanceId: string): Promise<boolean>;
+  /**
+   * Deletes the instance's state, history and payloads. Resolves true only for the caller that
+   * deleted it: false when there was none, or when `expectedEtag` (the version the caller read)
+   * no longer matches because a concurrent purge or an update came first.
+   */
+  purgeInstance(instanceId: string, expectedEtag?: string): Promise<boolean>;
 }
 
 export interface WorkerOptions {

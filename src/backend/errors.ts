@@ -27,3 +27,10 @@ export class InvalidQueryError extends DurableTaskError {
     super(message, 'InvalidQuery');
   }
 }
+
+/** A value stored apart from its row (a large payload) is gone: the instance is being purged or its payloads were deleted. */
+export class MissingLargeValueError extends DurableTaskError {
+  constructor(column: string, blobName: string) {
+    super(`The ${column} value is stored in blob '${blobName}', which no longer exists (the instance is being purged, or its blobs were deleted).`, 'MissingLargeValue');
+  }
+}

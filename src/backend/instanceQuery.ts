@@ -1,6 +1,8 @@
 import { OrchestrationStatus, RuntimeStatusName } from '../history/events';
 import { InstanceState } from '../history/instanceState';
 import { InvalidQueryError } from './errors';
+import { MAX_INSTANCE_ID_LENGTH } from '../history/instanceIdRules';
+import { findXmlInvalidChar, unicodeEscape } from '../util/xmlText';
 
 /** Which instances to list; every field narrows the result. */
 export interface InstanceQuery {
@@ -35,6 +37,15 @@ function validDate(value: unknown, name: string): Date | undefined {
   return date;
 }
 
+function validPrefix(prefix: unknown): string | undefined {
+  if (prefix === undefined || prefix === null || prefix === '') return undefined;
+  if (typeof prefix !== 'string') throw new InvalidQueryError('instanceIdPrefix must be a string.');
+  if (prefix.length > MAX_INSTANCE_ID_LENGTH) throw new InvalidQueryError(`instanceIdPrefix must not exceed ${MAX_INSTANCE_ID_LENGTH} characters (got ${prefix.length}).`);
+  const bad = findXmlInvalidChar(prefix);
+  if (bad) throw new InvalidQueryError(`instanceIdPrefix contains the character ${unicodeEscape(bad.code)} at position ${bad.index}, which no instance id can contain.`);
+  return prefix;
+}
+
 /** Checks a query once, for every backend, so each reports bad input with the same message. */
 export function validateQuery(query: InstanceQuery): ValidQuery {
   const pageSize = query.pageSize ?? 100;
@@ -49,7 +60,7 @@ export function validateQuery(query: InstanceQuery): ValidQuery {
     createdTimeFrom: validDate(query.createdTimeFrom, 'createdTimeFrom'),
     createdTimeTo: validDate(query.createdTimeTo, 'createdTimeTo'),
     runtimeStatus: statuses as RuntimeStatusName[] | undefined,
-    instanceIdPrefix: query.instanceIdPrefix || undefined,
+    instanceIdPrefix: validPrefix(query.instanceIdPrefix),
     pageSize,
     continuationToken: query.continuationToken || undefined,
   };

@@ -39,6 +39,15 @@ export function parseArgs(argv: string[]): ParsedArgs {
   return { command, flags };
 }
 
+/** A switch's value: absent is false; only true/false (any case) are accepted, so a typo is never read as "off". */
+export function switchValue(flags: Map<string, string[]>, name: string): boolean {
+  const values = flags.get(name);
+  if (!values) return false;
+  const value = values[values.length - 1];
+  if (!/^(true|false)$/i.test(value)) throw new UsageError(`Flag --${name} takes true or false, got '${value}'.`);
+  return value.toLowerCase() === 'true';
+}
+
 /** Typed access to the flags of one command, rejecting flags the command does not know. */
 export class Flags {
   constructor(
@@ -67,10 +76,7 @@ export class Flags {
   }
 
   bool(name: string): boolean {
-    const value = this.string(name);
-    if (value === undefined) return false;
-    if (!/^(true|false)$/i.test(value)) throw new UsageError(`Flag --${name} takes true or false, got '${value}'.`);
-    return value.toLowerCase() === 'true';
+    return switchValue(this.flags, name);
   }
 
   int(name: string, min: number, max: number): number | undefined {

@@ -3,7 +3,7 @@
  * `durable`: the `func durable` commands for a task hub, without Core Tools.
  * Run in the function app's folder (for host.json and local.settings.json).
  */
-import { parseArgs, UsageError } from './args';
+import { parseArgs, switchValue, UsageError } from './args';
 import { runCommand } from './commands';
 import { Output } from './output';
 
@@ -12,7 +12,7 @@ async function main(): Promise<number> {
   let json = false;
   try {
     const parsed = parseArgs(argv);
-    json = parsed.flags.get('json')?.[0] === 'true';
+    json = switchValue(parsed.flags, 'json');
     await runCommand(parsed, new Output(json), process.cwd(), process.env);
     return 0;
   } catch (e) {

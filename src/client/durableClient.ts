@@ -11,9 +11,10 @@ import { randomUUID } from 'crypto';
 import { EntityId, entityInstanceId } from '../entities/entityId';
 import { OPERATION_EVENT, RELEASE_EVENT, ReleaseMessage, RequestMessage, parseSchedulerState } from '../entities/messages';
 import { fromJsonText } from '../util/json';
-import { validateInstanceId } from './instanceId';
+import { validateInstanceId, validateOrchestrationInstanceId } from './instanceId';
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus, toStatus } from './status';
-import { HttpManagementPayload, WEBHOOK_PATH, managementPayload, managementBaseUrl } from './managementUrls';
+import { HttpManagementPayload, WEBHOOK_PATH, keyForCaller, managementPayload, managementBaseUrl } from './managementUrls';
+import { HeadersLike } from './managementAuth';
 import { OrchestrationFilter } from './orchestrationFilter';
 
 export interface StartNewOptions {
@@ -117,7 +118,7 @@ export class DurableClient {
 
   /** Starts a finished instance again with its original input, by default under a new instance id. */
   async restart(instanceId: string, restartWithNewInstanceId = true): Promise<string> {
-    validateInstanceId(instanceId, true);
+    validateOrchestrationInstanceId(instanceId, 'restart');
     const state = await this.requireInstance(instanceId);
     const newId = restartWithNewInstanceId ? newCompactId() : instanceId;
     return this.createInstance(state.name, newId, state.input ?? null);
@@ -125,7 +126,7 @@ export class DurableClient {
 
   /** Replays a Failed instance from its failures: failed tasks run again, completed ones are kept. */
   async rewind(instanceId: string, reason: string): Promise<void> {
-    validateInstanceId(instanceId, true);
+    validateOrchestrationInstanceId(instanceId, 'rewind');
     const state = await this.requireInstance(instanceId);
     if (state.runtimeStatus !== 'Failed') {
       throw new Error(`Instance '${instanceId}' is ${state.runtimeStatus}; only Failed instances can be rewound.`);
@@ -211,7 +212,7 @@ export class DurableClient {
     if (!isTerminal(state.runtimeStatus)) {
       throw new Error(`Instance '${instanceId}' is ${state.runtimeStatus}; only completed, failed or terminated instances can be purged.`);
     }
-    return new PurgeHistoryResult((await this.backend.purgeInstance(instanceId)) ? 1 : 0);
+    return new PurgeHistoryResult((await this.backend.purgeInstance(instanceId, state.etag)) ? 1 : 0);
   }
 
   /** Purges finished instances created in the time range (non-terminal statuses are never purged). */
@@ -226,7 +227,7 @@ export class DurableClient {
     do {
       const page = await this.backend.queryInstances({ ...filter, runtimeStatus: statuses, continuationToken: token, pageSize: 100 });
       for (const state of page.instances) {
-        if (await this.backend.purgeInstance(state.instanceId)) deleted++;
+        if (await this.backend.purgeInstance(state.instanceId, state.etag)) deleted++;
         onProgress?.(deleted);
       }
       token = page.continuationToken;
@@ -237,6 +238,7 @@ export class DurableClient {
   /** One-way operation on an entity; the entity is created by its first operation. */
   async signalEntity(entityId: EntityId, operationName?: string, operationContent?: unknown): Promise<void> {
     if (!(entityId instanceof EntityId)) throw new TypeError('signalEntity requires an EntityId (new df.EntityId(name, key)).');
+    validateInstanceId(entityInstanceId(entityId), true);
     const op = operationName ?? '';
     const request: RequestMessage = { op, signal: true, input: toJsonText(operationContent), id: randomUUID(), parent: null, timestamp: new Date().toISOString() };
     await this.backend.sendMessage({
@@ -302,7 +304,7 @@ export class DurableClient {
           }
         }
         if (removeEmptyEntities && !scheduler.exists && !scheduler.lockedBy && (scheduler.queue?.length ?? 0) === 0) {
-          if (await this.backend.purgeInstance(instance.instanceId)) numberOfEmptyEntitiesRemoved++;
+          if (await this.backend.purgeInstance(instance.instanceId, instance.etag)) numberOfEmptyEntitiesRemoved++;
         }
       }
       token = page.continuationToken;
@@ -311,7 +313,7 @@ export class DurableClient {
   }
 
   async raiseEvent(instanceId: string, eventName: string, eventData?: unknown): Promise<void> {
-    validateInstanceId(instanceId, true);
+    validateOrchestrationInstanceId(instanceId, 'raiseEvent');
     if (typeof eventName !== 'string' || eventName.length === 0) throw new TypeError('raiseEvent requires an event name.');
     const state = await this.requireInstance(instanceId);
     await this.backend.sendMessage({
@@ -322,7 +324,7 @@ export class DurableClient {
   }
 
   async terminate(instanceId: string, reason: string): Promise<void> {
-    validateInstanceId(instanceId, true);
+    validateOrchestrationInstanceId(instanceId, 'terminate');
     const state = await this.requireInstance(instanceId);
     if (isTerminal(state.runtimeStatus)) return;
     await this.backend.sendMessage({
@@ -346,7 +348,7 @@ export class DurableClient {
     type: EventType.ExecutionSuspended | EventType.ExecutionResumed,
     reason: string,
   ): Promise<void> {
-    validateInstanceId(instanceId, true);
+    validateOrchestrationInstanceId(instanceId, type === EventType.ExecutionSuspended ? 'suspend' : 'resume');
     const state = await this.requireInstance(instanceId);
     if (isTerminal(state.runtimeStatus)) {
       throw new Error(`Instance '${instanceId}' is ${state.runtimeStatus} and cannot be ${type === EventType.ExecutionSuspended ? 'suspended' : 'resumed'}.`);
@@ -359,7 +361,7 @@ export class DurableClient {
   }
 
   /** The management URLs of an instance, on the origin of `request` when given. */
-  createHttpManagementPayload(instanceId: string, request?: { url: string }): HttpManagementPayload {
+  createHttpManagementPayload(instanceId: string, request?: { url: string; headers?: HeadersLike }): HttpManagementPayload {
     validateInstanceId(instanceId, true);
     return managementPayload(
       {
@@ -367,7 +369,7 @@ export class DurableClient {
         webhookPath: this.management.webhookPath ?? WEBHOOK_PATH,
         taskHub: this.backend.hubName,
         connection: this.management.connectionName ?? 'Storage',
-        systemKey: this.management.systemKey,
+        systemKey: keyForCaller(this.management.systemKey, request),
       },
       instanceId,
     );

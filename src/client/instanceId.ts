@@ -1,8 +1,11 @@
+import { MAX_INSTANCE_ID_LENGTH, instanceIdProblem } from '../history/instanceIdRules';
+
 /**
  * Instance ids are table keys and URL path segments: the characters Azure Table keys forbid
- * ('/', '\', '#', '?') and control characters are rejected, and '@' starts only entity ids.
+ * ('/', '\', '#', '?'), control characters and characters XML cannot carry are rejected, as are
+ * '.' and '..'; '@' starts only entity ids.
  */
-export const MAX_INSTANCE_ID_LENGTH = 256;
+export { MAX_INSTANCE_ID_LENGTH };
 
 export class InvalidInstanceIdError extends Error {
   constructor(message: string) {
@@ -12,18 +15,17 @@ export class InvalidInstanceIdError extends Error {
 }
 
 export function validateInstanceId(instanceId: unknown, allowEntity = false): asserts instanceId is string {
-  if (typeof instanceId !== 'string' || instanceId.trim().length === 0) {
-    throw new InvalidInstanceIdError('Instance ID must be a non-empty string.');
-  }
-  if (instanceId.length > MAX_INSTANCE_ID_LENGTH) {
-    throw new InvalidInstanceIdError(`Instance ID must not exceed ${MAX_INSTANCE_ID_LENGTH} characters (got ${instanceId.length}).`);
-  }
-  const bad = /[\/\\#?\u0000-\u001f\u007f-\u009f]/.exec(instanceId);
-  if (bad) {
-    const shown = bad[0].charCodeAt(0) < 0x20 || bad[0].charCodeAt(0) >= 0x7f ? `\\u${bad[0].charCodeAt(0).toString(16).padStart(4, '0')}` : bad[0];
-    throw new InvalidInstanceIdError(`Instance ID '${instanceId}' contains the invalid character '${shown}' ('/', '\\', '#', '?' and control characters are not allowed).`);
-  }
-  if (!allowEntity && instanceId.startsWith('@')) {
-    throw new InvalidInstanceIdError(`Instance ID '${instanceId}' must not start with '@', which is reserved for entity ids.`);
+  const problem = instanceIdProblem(instanceId, allowEntity);
+  if (problem) throw new InvalidInstanceIdError(problem);
+}
+
+/**
+ * For lifecycle operations that only orchestrations have (terminate, suspend, resume, restart,
+ * rewind, raiseEvent): an entity id is refused instead of being sent messages it would misread.
+ */
+export function validateOrchestrationInstanceId(instanceId: unknown, operation: string): asserts instanceId is string {
+  validateInstanceId(instanceId, true);
+  if (instanceId.startsWith('@')) {
+    throw new InvalidInstanceIdError(`'${instanceId}' is an entity id; ${operation} applies only to orchestration instances (use signalEntity for entities).`);
   }
 }

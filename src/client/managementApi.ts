@@ -1,10 +1,12 @@
 import { DurableClient } from './durableClient';
-import { InvalidInstanceIdError } from './instanceId';
+import { InvalidInstanceIdError, validateOrchestrationInstanceId } from './instanceId';
 import { OrchestrationFilter } from './orchestrationFilter';
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus } from './status';
 import { WEBHOOK_PATH } from './managementUrls';
-import { InstanceAlreadyExistsError, InstanceNotFoundError, InvalidQueryError } from '../backend/errors';
+import { keysEqual, presentedKey } from './managementAuth';
+import { InstanceAlreadyExistsError, InstanceNotFoundError, InvalidQueryError, MissingLargeValueError } from '../backend/errors';
 import { EntityId } from '../entities/entityId';
+import { isTerminal } from '../history/status';
 
 /** A transport-neutral HTTP exchange, so the local host and a registered function share one router. */
 export interface ManagementRequest {
@@ -111,7 +113,6 @@ function statusResponse(status: DurableOrchestrationStatus, url: URL): Managemen
   }
 }
 
-const FINISHED = new Set<string>(['Completed', 'Failed', 'Terminated', 'Canceled']);
 
 /** entities/{name}/{key}: GET state, POST ?op= signal; entities[/{name}]: GET list. */
 async function handleEntities(client: DurableClient, method: string, parts: string[], request: ManagementRequest): Promise<ManagementResponse> {
@@ -166,8 +167,7 @@ export async function handleManagementRequest(
   const basePath = options.basePath ?? WEBHOOK_PATH;
   if (!path.toLowerCase().startsWith(basePath.toLowerCase())) return undefined;
   if (options.systemKey) {
-    const code = request.url.searchParams.get('code') ?? request.headers?.['x-functions-key'];
-    if (code !== options.systemKey) return message(401, 'A valid system key is required (query parameter "code" or header "x-functions-key").');
+    if (!keysEqual(presentedKey(request.url, request.headers), options.systemKey)) return message(401, 'A valid system key is required (query parameter "code" or header "x-functions-key").');
   }
   if (Buffer.byteLength(request.body) > MAX_MANAGEMENT_BODY_BYTES) {
     return message(400, `The request body exceeds the limit of ${MAX_MANAGEMENT_BODY_BYTES} bytes.`);
@@ -187,7 +187,7 @@ export async function handleManagementRequest(
     // POST orchestrators/{functionName}[/{instanceId}]: start a new instance.
     if (root === 'orchestrators' && id && segments.length <= 3 && method === 'POST') {
       const instanceId = await client.startNew(id, { instanceId: action, input: parseJsonBody(request.body) });
-      const urls = client.createHttpManagementPayload(instanceId, { url: request.url.toString() });
+      const urls = client.createHttpManagementPayload(instanceId, { url: request.url.toString(), headers: request.headers });
       return json(202, urls, { Location: urls.statusQueryGetUri, 'Retry-After': '10' });
     }
 
@@ -222,19 +222,30 @@ export async function handleManagementRequest(
         return status ? statusResponse(status, request.url) : message(404, `No instance with ID '${id}' was found.`);
       }
       if (method === 'DELETE') {
-        const status = await client.tryGetStatus(id);
+        const status = await client.tryGetStatus(id).catch((e: unknown) => {
+          // Its blobs are already gone: another purge of this instance is under way.
+          if (e instanceof MissingLargeValueError) return undefined;
+          throw e;
+        });
         if (!status) return message(404, `No instance with ID '${id}' was found.`);
-        if (!FINISHED.has(status.runtimeStatus)) return message(400, `Instance '${id}' is ${status.runtimeStatus}; only finished instances can be purged.`);
-        const result = await client.purgeInstanceHistory(id);
+        if (!isTerminal(status.runtimeStatus)) return message(400, `Instance '${id}' is ${status.runtimeStatus}; only finished instances can be purged.`);
+        const result = await client.purgeInstanceHistory(id).catch((e: unknown) => {
+          if (e instanceof MissingLargeValueError) return { instancesDeleted: 0 };
+          throw e;
+        });
+        // A concurrent purge that got there first: this caller deleted nothing.
+        if (result.instancesDeleted === 0) return message(404, `No instance with ID '${id}' was found.`);
         return json(200, { instancesDeleted: result.instancesDeleted });
       }
       return message(405, `${method} is not supported on ${path}.`);
     }
 
     if (method !== 'POST') return message(405, `${method} is not supported on ${path}.`);
+    // Refused before the status is read, so an entity gets "is an entity id", not a status code about its state.
+    validateOrchestrationInstanceId(id, action);
     const status = await client.tryGetStatus(id, { showInput: false });
     if (!status) return message(404, `No instance with ID '${id}' was found.`);
-    const finished = FINISHED.has(status.runtimeStatus);
+    const finished = isTerminal(status.runtimeStatus);
     switch (action) {
       case 'raiseEvent': {
         if (!arg) throw new BadRequest('The event name is missing: POST .../raiseEvent/{eventName}.');
@@ -258,7 +269,7 @@ export async function handleManagementRequest(
         return accepted();
       case 'restart': {
         const newId = await client.restart(id, query.get('restartWithNewInstanceId') !== 'false');
-        const urls = client.createHttpManagementPayload(newId, { url: request.url.toString() });
+        const urls = client.createHttpManagementPayload(newId, { url: request.url.toString(), headers: request.headers });
         return json(202, urls, { Location: urls.statusQueryGetUri });
       }
       default:
@@ -266,7 +277,7 @@ export async function handleManagementRequest(
     }
   } catch (e) {
     if (e instanceof BadRequest || e instanceof InvalidInstanceIdError || e instanceof InvalidQueryError || e instanceof RangeError || e instanceof TypeError) return message(400, e.message);
-    if (e instanceof InstanceAlreadyExistsError) return message(409, e.message);
+    if (e instanceof InstanceAlreadyExistsError || e instanceof MissingLargeValueError) return message(409, e.message);
     if (e instanceof InstanceNotFoundError) return message(404, e.message);
     if (e instanceof Error && /doesn't exist, is disabled, or is not an orchestrator function/.test(e.message)) return message(400, e.message);
     throw e;

@@ -1,3 +1,5 @@
+import { HeadersLike, keysEqual, presentedKey } from './managementAuth';
+
 /** URLs of the HTTP management API (`/runtime/webhooks/durabletask/...`) for one instance. */
 export interface HttpManagementPayload {
   id: string;
@@ -16,18 +18,51 @@ export const WEBHOOK_PATH = '/runtime/webhooks/durabletask';
 /** Route of the management function registered under `func start` (below the HTTP route prefix). */
 export const MANAGEMENT_FUNCTION_ROUTE = 'durabletask';
 
-/** Origin of the incoming request, else the configured or the local host's default. */
-export function managementBaseUrl(requestUrl: string | undefined, configured?: string): string {
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+}
+
+/**
+ * Origin of the management URLs. A request's Host header is chosen by whoever sends it, so it is
+ * never trusted on its own: the configured base URL (app setting DurableTaskManagementBaseUrl)
+ * comes first, then the platform's WEBSITE_HOSTNAME, then the request's origin only when it is a
+ * loopback address (local development), else the local host's default.
+ */
+export function managementBaseUrl(requestUrl: string | undefined, configured?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (configured) return configured.replace(/\/$/, '');
+  const host = env.WEBSITE_HOSTNAME;
+  if (host) return `${/^(localhost|127\.0\.0\.1)(:\d+)?$/i.test(host) ? 'http' : 'https'}://${host}`;
   if (requestUrl) {
     try {
-      return new URL(requestUrl).origin;
+      const url = new URL(requestUrl);
+      if (isLoopback(url.hostname)) return url.origin;
     } catch {
       // fall through to the default
     }
   }
-  const host = process.env.WEBSITE_HOSTNAME;
-  return host ? `https://${host}` : 'http://localhost:7071';
+  return 'http://localhost:7071';
+}
+
+/** Checks an app-configured base URL once, so a typo fails clearly instead of producing odd URLs. */
+export function validBaseUrl(value: string | undefined, setting: string): string | undefined {
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`The app setting ${setting} must be an absolute http(s) URL, got '${value}'.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`The app setting ${setting} must be an http(s) URL, got '${value}'.`);
+  return `${url.origin}${url.pathname.replace(/\/$/, '')}`;
+}
+
+/**
+ * The management key goes into URLs only for a caller that presented it: an anonymous caller of a
+ * starter function must not be handed the key that opens the whole task hub.
+ */
+export function keyForCaller(systemKey: string | undefined, request: { url: string; headers?: HeadersLike } | undefined): string | undefined {
+  if (!systemKey || !request) return undefined;
+  return keysEqual(presentedKey(request.url, request.headers), systemKey) ? systemKey : undefined;
 }
 
 export interface ManagementLocation {

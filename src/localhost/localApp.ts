@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runtime } from '../app/runtime';
+import { ensureHostIntegration } from '../app/hostIntegration';
 import { applyLocalSettings, httpRoutePrefix } from '../config/settings';
 import { WEBHOOK_PATH } from '../client/managementUrls';
 import { isDevelopmentStorage } from '../backend/azureStorage/connection';
@@ -65,6 +66,8 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   }
 
   const core = installLocalCoreApi();
+  // The package may have been imported before the core module existed in this process.
+  ensureHostIntegration();
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app's entry files load as the Functions worker loads them
   for (const file of appEntryFiles(appRoot)) require(file);
   // The local host serves the management API where the extension does.
@@ -81,6 +84,8 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   const lines = host.indexFunctions();
   await host.listen();
   const baseUrl = `http://localhost:${host.port}`;
+  // Generated management URLs point here unless DurableTaskManagementBaseUrl says otherwise, never at a request's Host.
+  runtime.configureManagement({ baseUrl });
   log(`Task hub '${settings.hubName}' (${settings.partitionCount} partitions). Functions:`);
   for (const line of lines) log(`  ${line}`);
   log(`Management API: ${baseUrl}/runtime/webhooks/durabletask/instances/{instanceId}`);

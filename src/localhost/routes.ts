@@ -19,6 +19,22 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** A route parameter that is not validly percent-encoded: the request is bad, not the server. */
+export class BadRouteParameterError extends Error {
+  constructor(name: string) {
+    super(`The route parameter '${name}' is not validly percent-encoded.`);
+    this.name = 'BadRouteParameterError';
+  }
+}
+
+function decodePathParam(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new BadRouteParameterError(name);
+  }
+}
+
 export function compileRoute(template: string): CompiledRoute {
   const names: string[] = [];
   let pattern = '^';
@@ -43,7 +59,7 @@ export function compileRoute(template: string): CompiledRoute {
       if (!m) return undefined;
       const params: Record<string, string> = {};
       names.forEach((name, i) => {
-        if (m[i + 1] !== undefined) params[name] = decodeURIComponent(m[i + 1]);
+        if (m[i + 1] !== undefined) params[name] = decodePathParam(name, m[i + 1]);
       });
       return params;
     },

@@ -4,6 +4,7 @@ import { ReplayState } from './replay';
 import { RetryOptions, RetryableTask } from './retry';
 import { CallHttpOptions, DurableHttpTask, toDurableHttpRequest } from './durableHttp';
 import { EntityId, canonicalLockSet } from '../entities/entityId';
+import { instanceIdProblem } from '../history/instanceIdRules';
 import { RELEASE_EVENT, RequestMessage, ReleaseMessage, toEntityIdJson } from '../entities/messages';
 import { EntityRequestTask, sendToEntity } from './entityTasks';
 import { toJsonText } from '../util/json';
@@ -169,6 +170,8 @@ export class DurableOrchestrationContext {
 class SubOrchestrationTask extends AtomicTask {
   constructor(replay: ReplayState, name: string, input: unknown, instanceId: string | undefined) {
     super({ kind: 'callSubOrchestrator', name, input, instanceId: instanceId ?? '' });
+    const problem = instanceId ? instanceIdProblem(instanceId, false) : undefined;
+    if (problem) throw new TypeError(`callSubOrchestrator: ${problem}`);
     if (!instanceId) {
       // Filled in once numbered, so the child id is deterministic: "<parent>:<sequence>".
       const action = this.action as { instanceId: string };

@@ -24,10 +24,13 @@ function startApp(port: number): Promise<{ child: ChildProcess; output: () => st
   });
 }
 
+/** Management calls carry the key: the anonymous starters no longer hand it out in their URLs. */
+const withKey = { 'x-functions-key': KEY };
+
 async function pollUntilDone(url: string, timeoutMs: number): Promise<{ status: number; body: Record<string, unknown> }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await fetch(url);
+    const res = await fetch(url, { headers: withKey });
     const body = (await res.json()) as Record<string, unknown>;
     if (res.status !== 202 || Date.now() > deadline) return { status: res.status, body };
     await new Promise((r) => setTimeout(r, 100));
@@ -101,15 +104,15 @@ describe('the sample app through the local host', () => {
     const urls = (await start.json()) as Record<string, string>;
     let status: Record<string, unknown> = {};
     for (let i = 0; i < 100 && status.customStatus !== 'Waiting for approval'; i++) {
-      status = (await (await fetch(urls.statusQueryGetUri)).json()) as Record<string, unknown>;
+      status = (await (await fetch(urls.statusQueryGetUri, { headers: withKey })).json()) as Record<string, unknown>;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const raise = await fetch(urls.sendEventPostUri.replace('{eventName}', 'ApprovalEvent'), { method: 'POST', body: 'true', headers: { 'Content-Type': 'application/json' } });
+    const raise = await fetch(urls.sendEventPostUri.replace('{eventName}', 'ApprovalEvent'), { method: 'POST', body: 'true', headers: { 'Content-Type': 'application/json', ...withKey } });
     expect(raise.status).toBe(202);
     const done = await pollUntilDone(urls.statusQueryGetUri, 30_000);
     expect(done.body.output).toEqual({ requestId: 'r-1', approved: true });
     expect(done.body.customStatus).toBe('Approved');
-    const late = await fetch(urls.sendEventPostUri.replace('{eventName}', 'ApprovalEvent'), { method: 'POST', body: 'true' });
+    const late = await fetch(urls.sendEventPostUri.replace('{eventName}', 'ApprovalEvent'), { method: 'POST', body: 'true', headers: withKey });
     expect(late.status).toBe(410);
   });
 
@@ -143,8 +146,11 @@ describe('the sample app through the local host', () => {
     expect(await refused.json()).toEqual({ transferred: false, reason: 'balance 30 is below 500' });
   });
 
-  test('the management API requires the configured key, which URLs carry and logs never show', async () => {
-    const start = await fetch(`${base}/api/orchestrators/HelloCities`, { method: 'POST' });
+  test('the management API requires the configured key, which only callers that presented it get in URLs, and logs never show', async () => {
+    // Before, the anonymous starter put the key into the URLs it handed to anyone (issue 9, item 5).
+    const anonymous = (await (await fetch(`${base}/api/orchestrators/HelloCities`, { method: 'POST' })).json()) as Record<string, string>;
+    expect(anonymous.statusQueryGetUri).not.toContain(KEY);
+    const start = await fetch(`${base}/api/orchestrators/HelloCities?code=${KEY}`, { method: 'POST' });
     const payload = (await start.json()) as Record<string, string>;
     expect(payload.statusQueryGetUri).toContain(`code=${KEY}`);
     const withoutKey = payload.statusQueryGetUri.replace(`&code=${KEY}`, '');

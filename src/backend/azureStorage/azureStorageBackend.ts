@@ -20,6 +20,7 @@ import { queryInstancePage } from './instanceQuery';
 import { ReceivedMessage } from './messageQueues';
 import { PartitionLeaseManager } from './partitionLeases';
 import { TaskHub } from './taskHub';
+import { purgeInstanceStorage } from './purge';
 import { WorkItemPoller } from './workItemPoller';
 
 /** Delay before messages that arrived ahead of their history are looked at again. */
@@ -403,11 +404,9 @@ export class AzureStorageBackend implements Backend {
     return queryInstancePage(this.hub.instances.table, validateQuery(query));
   }
 
-  async purgeInstance(instanceId: string): Promise<boolean> {
-    const existed = (await this.hub.instances.get(instanceId)) !== undefined;
-    await this.hub.history.deleteInstance(instanceId);
-    await this.hub.queues.largeMessages.deleteInstanceBlobs(instanceId);
-    await this.hub.instances.delete(instanceId);
-    return existed;
+  async purgeInstance(instanceId: string, expectedEtag?: string): Promise<boolean> {
+    const etag = expectedEtag ?? (await this.hub.instances.get(instanceId))?.etag;
+    if (etag === undefined) return false;
+    return purgeInstanceStorage(this.hub, instanceId, etag);
   }
 }

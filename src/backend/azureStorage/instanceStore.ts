@@ -2,7 +2,7 @@ import { TableClient } from '@azure/data-tables';
 import { RuntimeStatusName } from '../../history/events';
 import { InstanceState } from '../../history/instanceState';
 import { InstanceAlreadyExistsError } from '../errors';
-import { offloadLargeColumns, restoreLargeColumns } from './largeColumns';
+import { offloadLargeColumns, restoreLargeColumns, restoreLegacyUrlColumns } from './largeColumns';
 import { LargeMessageStore, ignoreNotFound } from './largeMessages';
 import { escapePartitionKey, unescapePartitionKey } from './keys';
 
@@ -25,6 +25,7 @@ export class InstanceStore {
       if ((e as { statusCode?: number }).statusCode === 404) return undefined;
       throw e;
     }
+    await restoreLegacyUrlColumns(row, LARGE_COLUMNS, instanceId, this.blobs);
     await restoreLargeColumns(row, this.blobs);
     return fromRow(row);
   }

@@ -1,3 +1,4 @@
+import { MissingLargeValueError } from '../errors';
 import { randomBytes } from 'crypto';
 import { LargeMessageStore } from './largeMessages';
 
@@ -12,8 +13,9 @@ function utf16Bytes(text: string): number {
 }
 
 /**
- * History rows keep the blob's name in `<Column>BlobName`; Instances rows keep the blob's URL in
- * the column itself. Both are DurableTask.AzureStorage's conventions.
+ * History rows keep the blob's name in `<Column>BlobName`. Instances rows keep the blob's URL in
+ * the column itself (DurableTask.AzureStorage's convention) and, from us, the name in
+ * `<Column>BlobName` too: only a column with that companion is known to have been offloaded.
  */
 export type LargeValueReference = 'blobNameColumn' | 'urlInColumn';
 
@@ -31,27 +33,49 @@ export async function offloadLargeColumns(
       const random = randomBytes(4).toString('hex').toUpperCase();
       const blobName = `${blobPrefix}-${random}-${column}.json.gz`;
       await store.upload(blobName, value);
-      if (reference === 'urlInColumn') {
-        row[column] = store.urlOf(blobName);
-      } else {
-        row[column] = '';
-        row[`${column}BlobName`] = blobName;
-      }
+      row[column] = reference === 'urlInColumn' ? store.urlOf(blobName) : '';
+      row[`${column}BlobName`] = blobName;
     }
   }
 }
 
-/** Replaces blob references (`<Column>BlobName`, or a URL into the container) with the blob's text. */
+/** An offloaded value whose blob is gone: the row is being purged, or its blobs were deleted. */
+export { MissingLargeValueError };
+
+/**
+ * Replaces offloaded values (those with a `<Column>BlobName` companion) by the blob's text. Any
+ * other string is data, even one that looks like a blob URL: an event name or a reason must never
+ * make us read someone's blob.
+ */
 export async function restoreLargeColumns(row: Record<string, unknown>, store: LargeMessageStore): Promise<void> {
-  for (const [key, value] of Object.entries(row)) {
-    if (typeof value !== 'string') continue;
-    const blobName = store.blobNameOfUrl(value);
-    if (blobName) row[key] = await store.download(blobName);
-  }
   for (const key of Object.keys(row)) {
     if (!key.endsWith('BlobName') || typeof row[key] !== 'string' || !row[key]) continue;
     const column = key.slice(0, -'BlobName'.length);
-    row[column] = await store.download(row[key] as string);
+    const text = await store.tryDownload(row[key] as string);
+    if (text === undefined) throw new MissingLargeValueError(column, row[key] as string);
+    row[column] = text;
     delete row[key];
+  }
+}
+
+/**
+ * Instances rows written by DurableTask.AzureStorage carry only the URL. Such a value is read as a
+ * blob only when it is one of the offloadable columns, points at a blob of this very instance (so
+ * a value copied from another instance reads nothing of it), and the blob exists; otherwise it
+ * stays the text it is.
+ */
+export async function restoreLegacyUrlColumns(
+  row: Record<string, unknown>,
+  columns: readonly string[],
+  instanceId: string,
+  store: LargeMessageStore,
+): Promise<void> {
+  for (const column of columns) {
+    const value = row[column];
+    if (typeof value !== 'string' || typeof row[`${column}BlobName`] === 'string') continue;
+    const blobName = store.blobNameOfUrl(value);
+    if (!blobName || !store.isBlobOfInstance(instanceId, blobName)) continue;
+    const text = await store.tryDownload(blobName);
+    if (text !== undefined) row[column] = text;
   }
 }

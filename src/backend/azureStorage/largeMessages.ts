@@ -20,6 +20,16 @@ export class LargeMessageStore {
     return text.toString('utf8');
   }
 
+  /** The blob's text, or undefined when there is no such blob. */
+  async tryDownload(blobName: string): Promise<string | undefined> {
+    try {
+      return await this.download(blobName);
+    } catch (e) {
+      ignoreNotFound(e);
+      return undefined;
+    }
+  }
+
   urlOf(blobName: string): string {
     return this.container.getBlockBlobClient(blobName).url;
   }
@@ -31,11 +41,26 @@ export class LargeMessageStore {
     return decodeURIComponent(value.slice(prefix.length).split('?')[0]);
   }
 
-  /** Deletes every blob of an instance: message blobs use the raw id, table blobs the escaped one. */
+  /**
+   * Whether a blob belongs to an instance. Message blobs are `<raw id>/message-...`, table blobs
+   * `<escaped id>/history-...` or `<escaped id>/instance-...`. The kind must match the prefix: the
+   * raw id `col^^` equals the escaped id of `col^`, so a bare prefix would claim the other's blobs.
+   */
+  isBlobOfInstance(instanceId: string, blobName: string): boolean {
+    const owned = (prefix: string, kinds: string[]) => {
+      if (!blobName.startsWith(prefix)) return false;
+      const rest = blobName.slice(prefix.length);
+      return !rest.includes('/') && kinds.some((kind) => rest.startsWith(kind));
+    };
+    return owned(`${instanceId}/`, ['message-']) || owned(`${escapePartitionKey(instanceId)}/`, ['history-', 'instance-']);
+  }
+
+  /** Deletes every blob of an instance (see isBlobOfInstance). */
   async deleteInstanceBlobs(instanceId: string): Promise<number> {
     let count = 0;
     for (const prefix of new Set([`${instanceId}/`, `${escapePartitionKey(instanceId)}/`])) {
       for await (const blob of this.container.listBlobsFlat({ prefix })) {
+        if (!this.isBlobOfInstance(instanceId, blob.name)) continue;
         await this.container.deleteBlob(blob.name, { deleteSnapshots: 'include' }).catch(ignoreNotFound);
         count++;
       }

@@ -1,3 +1,4 @@
+import { xmlSafeJson } from '../../util/xmlText';
 import { EventType, HistoryEvent, OrchestrationInstance } from '../../history/events';
 
 /**
@@ -75,7 +76,8 @@ export function encodeMessage(message: MessageData): string {
     Sender: message.Sender ?? null,
     SerializableTraceContext: message.SerializableTraceContext ?? null,
   });
-  return JSON.stringify(body);
+  // Queue text travels in XML: characters XML cannot carry go as JSON escapes (see util/xmlText).
+  return xmlSafeJson(JSON.stringify(body));
 }
 
 function stripTypes(value: unknown): unknown {

@@ -3,6 +3,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { EventType, HistoryEvent, OrchestrationInstance } from '../../history/events';
 import { MESSAGE_DATA_TYPE, MessageData, decodeMessage, encodeMessage } from './messageCodec';
 import { LargeMessageStore } from './largeMessages';
+import { xmlSafeJson } from '../../util/xmlText';
 import { partitionIndexOf } from './partitions';
 import { TaskHubStorage } from './taskHubStorage';
 
@@ -68,7 +69,7 @@ export class TaskHubQueues {
       const blobName = `${message.instance.InstanceId}/message-${data.ActivityId.replace(/-/g, '')}-${EventType[message.event.EventType]}.json.gz`;
       await this.largeMessages.upload(blobName, text);
       // A wrapper that carries only the blob's name, as DurableTask.AzureStorage writes it.
-      text = JSON.stringify({
+      text = xmlSafeJson(JSON.stringify({
         $type: MESSAGE_DATA_TYPE,
         ActivityId: '00000000-0000-0000-0000-000000000000',
         TaskMessage: null,
@@ -76,7 +77,7 @@ export class TaskHubQueues {
         SequenceNumber: 0,
         NewPersistenceOrder: false,
         Episode: 0,
-      });
+      }));
     }
     const queue = message.target === 'workItem' ? this.storage.workItems : this.controlQueueFor(message.instance.InstanceId);
     const delaySeconds = message.delayMs && message.delayMs > 0 ? Math.ceil(Math.min(message.delayMs, MAX_VISIBILITY_DELAY_MS) / 1000) : undefined;

@@ -135,7 +135,7 @@ export class MemoryBackend implements Backend {
       const kept = firstRow === 0 ? [] : (this.histories.get(item.instanceId)?.events ?? []).slice(0, firstRow);
       this.histories.set(item.instanceId, { executionId, events: [...kept, ...events] });
     }
-    if (checkpoint.state) this.states.set(item.instanceId, { ...checkpoint.state });
+    if (checkpoint.state) this.states.set(item.instanceId, { ...checkpoint.state, etag: `v${++this.nextId}` });
     const consumed = new Set(checkpoint.consumed.map((m) => m.id));
     const deferred = new Set(checkpoint.deferred.map((m) => m.id));
     const queue = this.queues.get(item.instanceId) ?? [];
@@ -211,6 +211,7 @@ export class MemoryBackend implements Backend {
       lastUpdatedTime: created,
       scheduledStartTime: options.scheduledStartTime,
       generation: 0,
+      etag: `v${++this.nextId}`,
     });
     this.enqueue({ instance: start.OrchestrationInstance, event: start, target: 'control' });
   }
@@ -246,7 +247,9 @@ export class MemoryBackend implements Backend {
     return { instances };
   }
 
-  async purgeInstance(instanceId: string): Promise<boolean> {
+  async purgeInstance(instanceId: string, expectedEtag?: string): Promise<boolean> {
+    const state = this.states.get(instanceId);
+    if (!state || (expectedEtag !== undefined && state.etag !== expectedEtag)) return false;
     this.histories.delete(instanceId);
     return this.states.delete(instanceId);
   }
