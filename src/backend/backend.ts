@@ -41,10 +41,16 @@ export interface Backend {
    * Commits a work item so that a crash at any point leaves the hub consistent: outbox first
    * (at-least-once), then history and instance state, then the consumed messages.
    * Rejects with `CheckpointConflictError` when another worker committed the instance first.
+   * After a rejection the work item is still locked: abandon or park it.
    */
   completeOrchestrationWorkItem(item: OrchestrationWorkItem, checkpoint: Checkpoint): Promise<void>;
   /** Gives the messages back; they are delivered again after `retryAfterMs`. */
   abandonOrchestrationWorkItem(item: OrchestrationWorkItem, retryAfterMs: number): Promise<void>;
+  /**
+   * Takes the work item's messages out of processing for good, keeping them (with `reason`) where
+   * an operator can inspect and replay them (Azure: the control queue's `-poison` queue).
+   */
+  parkOrchestrationWorkItem(item: OrchestrationWorkItem, reason: string): Promise<void>;
 
   /** The next activity to run, locked (and kept locked) until completed or abandoned; undefined once stopped. */
   nextActivityWorkItem(): Promise<ActivityWorkItem | undefined>;
@@ -110,6 +116,11 @@ export interface OrchestrationWorkItem {
   readonly messages: InboundMessage[];
   /** The instance was created by a client but its start message has not been applied yet. */
   readonly awaitingStart: boolean;
+  /**
+   * Redeliveries of already committed messages were dropped: the commit that consumed them may
+   * have stopped before the instance state was written, so the runtime recomputes the state.
+   */
+  readonly restoreState?: boolean;
 }
 
 /** What one work item changes. Built by the runtime core, applied atomically-enough by the backend. */

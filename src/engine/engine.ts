@@ -14,8 +14,19 @@ export interface EngineOptions {
   maxConcurrentActivities: number;
 }
 
-/** Delay before the messages of a failed work item are delivered again. */
+/** Delay before the messages of a failed work item are delivered again; doubles per attempt. */
 const RETRY_FAILED_WORK_ITEM_MS = 1_000;
+const MAX_RETRY_DELAY_MS = 30_000;
+/**
+ * Deliveries after which a work item that keeps failing is a poison message: the orchestration
+ * fails with a clear error (or, when that cannot be written either, its messages are parked).
+ * The Functions host's queue trigger gives up after the same count (maxDequeueCount 5).
+ */
+export const MAX_WORK_ITEM_ATTEMPTS = 5;
+
+function retryDelay(attempt: number): number {
+  return Math.min(MAX_RETRY_DELAY_MS, RETRY_FAILED_WORK_ITEM_MS * 2 ** Math.max(0, attempt - 1));
+}
 
 /**
  * The durable engine of one worker process: a few dispatcher loops over the backend. Each loop
@@ -85,13 +96,45 @@ export class DurableEngine {
       const checkpoint = isEntityInstanceId(item.instanceId) ? await this.entities.run(item, now) : this.orchestrations.run(item, now);
       await this.backend.completeOrchestrationWorkItem(item, checkpoint);
     } catch (e) {
+      const attempt = Math.max(1, ...item.messages.map((m) => m.dequeueCount));
+      if (e instanceof CheckpointConflictError) {
+        // Another worker committed first: not a fault of the messages, so no attempt is counted against them.
+        this.log.warn(e.message);
+      } else if (attempt >= MAX_WORK_ITEM_ATTEMPTS) {
+        await this.poison(item, e as Error, attempt);
+        return;
+      } else {
+        // One line per retry; the stack only on the first, so a failing item cannot flood the log.
+        const detail = attempt === 1 ? ((e as Error).stack ?? String(e)) : (e as Error).message;
+        this.log.warn(`Work item of instance '${item.instanceId}' failed (attempt ${attempt} of ${MAX_WORK_ITEM_ATTEMPTS}), retried in ${retryDelay(attempt)} ms: ${detail}`);
+      }
       // The messages stay in the backend and the work item is retried from what was committed.
-      if (e instanceof CheckpointConflictError) this.log.warn(e.message);
-      else this.log.error(`Work item of instance '${item.instanceId}' failed and will be retried: ${(e as Error).stack ?? e}`);
-      await this.backend.abandonOrchestrationWorkItem(item, RETRY_FAILED_WORK_ITEM_MS).catch((abandonError) => {
+      await this.backend.abandonOrchestrationWorkItem(item, retryDelay(attempt)).catch((abandonError) => {
         this.log.warn(`Could not give back the work item of '${item.instanceId}': ${(abandonError as Error).message}`);
       });
     }
+  }
+
+  /**
+   * A work item failed on every delivery. An orchestration ends Failed with the error (visible in
+   * its status); when that cannot be committed either, or for entities, the messages are parked.
+   */
+  private async poison(item: OrchestrationWorkItem, error: Error, attempts: number): Promise<void> {
+    const reason = `The work item of instance '${item.instanceId}' failed ${attempts} times; last error: ${error.message}`;
+    this.log.error(`${reason}. Giving up on its ${item.messages.length} message(s).`);
+    const failure = { ErrorType: 'PoisonWorkItem', ErrorMessage: reason, StackTrace: error.stack ?? null, InnerFailure: null, IsNonRetriable: true };
+    const checkpoint = isEntityInstanceId(item.instanceId) ? undefined : this.orchestrations.fail(item, failure, this.backend.clock.now());
+    if (checkpoint) {
+      try {
+        await this.backend.completeOrchestrationWorkItem(item, checkpoint);
+        return;
+      } catch (e) {
+        this.log.error(`Could not record the failure of '${item.instanceId}' (${(e as Error).message}); parking its messages.`);
+      }
+    }
+    await this.backend.parkOrchestrationWorkItem(item, reason).catch((e) => {
+      this.log.error(`Could not park the messages of '${item.instanceId}': ${(e as Error).message}`);
+    });
   }
 
   private async activityLoop(): Promise<void> {

@@ -2,6 +2,7 @@ import { InvocationContext } from '@azure/functions';
 import { randomUUID } from 'crypto';
 import { EventRaisedEvent, EventType, ExecutionStartedEvent, HistoryEvent, OrchestrationInstance, newEvent } from '../history/events';
 import { Checkpoint, OrchestrationWorkItem, OutboundMessage } from '../backend/backend';
+import { InstanceState } from '../history/instanceState';
 import { FunctionRegistry } from './registry';
 import { derivedExecutionId } from './executionIds';
 import { fromJsonText, toJsonText } from '../util/json';
@@ -49,10 +50,14 @@ export class EntityStep {
       if (event.EventType !== EventType.EventRaised) continue; // ExecutionStarted and others carry nothing for an entity
       await batch.receive(event);
     }
-    if (item.messages.length === 0) return { outbox: [], consumed: [], deferred: [] };
-    const input = serializeSchedulerState(batch.state);
     // The first start's time is carried forward: it is the entity's creation time.
     const createdTime = previous ? new Date(previous.Timestamp) : now;
+    if (item.messages.length === 0) {
+      // Only redeliveries of committed messages: make sure the state row says what history says.
+      const restored = item.restoreState && previous && item.executionId ? this.state(instanceId, entity.name, item.executionId, previous.Input ?? '', createdTime, now) : undefined;
+      return { outbox: [], consumed: [], deferred: [], state: restored };
+    }
+    const input = serializeSchedulerState(batch.state);
     const history: HistoryEvent[] = [
       newEvent({ EventType: EventType.OrchestratorStarted }, now),
       newEvent({ EventType: EventType.ExecutionStarted, OrchestrationInstance: self, Name: entity.name, Version: '', Input: input }, createdTime),
@@ -61,20 +66,14 @@ export class EntityStep {
     return {
       outbox: outbound,
       history: { executionId: self.ExecutionId, firstRow: 0, events: history },
-      state: {
-        instanceId,
-        name: entity.name,
-        version: '',
-        executionId: self.ExecutionId,
-        input,
-        runtimeStatus: 'Running',
-        createdTime,
-        lastUpdatedTime: now,
-        generation: 0,
-      },
+      state: this.state(instanceId, entity.name, self.ExecutionId, input, createdTime, now),
       consumed: item.messages,
       deferred: [],
     };
+  }
+
+  private state(instanceId: string, name: string, executionId: string, input: string, createdTime: Date, now: Date): InstanceState {
+    return { instanceId, name, version: '', executionId, input, runtimeStatus: 'Running', createdTime, lastUpdatedTime: now, generation: 0 };
   }
 }
 

@@ -55,6 +55,7 @@ export class OrchestrationStep {
       past = [];
       executionId = triage.startsExecution.executionId;
     }
+    if (triage.accepted.length === 0 && item.restoreState) return { ...nothing, state: this.restoredState(item, now) };
     if (triage.accepted.length === 0 || !executionId) return nothing;
     // A rewind rewrites earlier rows, so the whole history is written again from row 0.
     let firstNewRow = past.length;
@@ -89,6 +90,49 @@ export class OrchestrationStep {
       consumed: triage.consumed,
       deferred: triage.deferred,
     };
+  }
+
+  /**
+   * A checkpoint that ends the instance as Failed with `failure`, consuming every message of the
+   * work item: what the engine commits when the work item itself keeps failing (a poison message).
+   * The parent hears of it and held locks are released, as for any failure. Undefined when the
+   * instance never started (there is nothing to fail; its messages are parked instead).
+   */
+  fail(item: OrchestrationWorkItem, failure: FailureDetails, now: Date): Checkpoint | undefined {
+    const started = item.history.find((e): e is ExecutionStartedEvent => e.EventType === EventType.ExecutionStarted);
+    if (!started || !item.executionId || isFinished(item.history)) return undefined;
+    const self: OrchestrationInstance = { InstanceId: item.instanceId, ExecutionId: item.executionId };
+    const outbound: OutboundMessage[] = [];
+    const outcome = { kind: 'failed', failure } as const;
+    const appended: HistoryEvent[] = [newEvent({ EventType: EventType.OrchestratorStarted }, now)];
+    appended.push(this.completionEvent(started, self, outcome, now, outbound)!);
+    appended.push(newEvent({ EventType: EventType.OrchestratorCompleted }, now));
+    this.releaseLocks(self, [...item.history, ...appended], outbound, now);
+    return {
+      outbox: outbound,
+      history: { executionId: item.executionId, firstRow: item.history.length, events: appended },
+      state: this.instanceState(started, self, outcome, undefined, false, now),
+      consumed: item.messages,
+      deferred: [],
+    };
+  }
+
+  /** The instance state the committed history implies (replayed, nothing new scheduled or written). */
+  private restoredState(item: OrchestrationWorkItem, now: Date): InstanceState | undefined {
+    const started = item.history.find((e): e is ExecutionStartedEvent => e.EventType === EventType.ExecutionStarted);
+    if (!started || !item.executionId) return undefined;
+    const self: OrchestrationInstance = { InstanceId: item.instanceId, ExecutionId: item.executionId };
+    const completed = item.history.find((e) => e.EventType === EventType.ExecutionCompleted || e.EventType === EventType.ContinueAsNew);
+    const replayed = this.execute(started, item.history, []);
+    // A finished execution's outcome is what its history recorded, whatever the code would do today.
+    let outcome: ReplayOutcome | { kind: 'terminated'; reason: string | null } = replayed.outcome;
+    try {
+      if (completed) outcome = recordedOutcome(completed) ?? outcome;
+    } catch {
+      // An unreadable recorded result: the replayed outcome stands.
+    }
+    const last = item.history[item.history.length - 1];
+    return this.instanceState(started, self, outcome, replayed.customStatus, replayed.suspended, last ? new Date(last.Timestamp) : now);
   }
 
   /** Sorts messages into events to apply now, duplicates and stale ones to drop, and early ones to defer. */
@@ -391,4 +435,20 @@ function isSchedulingEvent(e: HistoryEvent): boolean {
 
 function isFinished(events: HistoryEvent[]): boolean {
   return events.some((e) => e.EventType === EventType.ExecutionCompleted || e.EventType === EventType.ContinueAsNew);
+}
+
+/** The outcome an ExecutionCompleted / ContinueAsNew event recorded. */
+function recordedOutcome(event: HistoryEvent): ReplayOutcome | { kind: 'terminated'; reason: string | null } | undefined {
+  if (event.EventType === EventType.ContinueAsNew) return { kind: 'continuedAsNew', input: event.Result === null ? undefined : JSON.parse(event.Result) };
+  if (event.EventType !== EventType.ExecutionCompleted) return undefined;
+  switch (event.OrchestrationStatus) {
+    case OrchestrationStatus.Completed:
+      return { kind: 'completed', output: event.Result === null ? undefined : JSON.parse(event.Result) };
+    case OrchestrationStatus.Terminated:
+      return { kind: 'terminated', reason: event.Result };
+    case OrchestrationStatus.Failed:
+      return event.FailureDetails ? { kind: 'failed', failure: event.FailureDetails } : undefined;
+    default:
+      return undefined;
+  }
 }

@@ -52,6 +52,7 @@ class AzureOrchestrationWorkItem implements OrchestrationWorkItem {
     readonly awaitingStart: boolean,
     readonly received: Map<string, ReceivedMessage>,
     readonly sentinelEtag: string | undefined,
+    readonly restoreState: boolean,
   ) {}
 }
 
@@ -110,11 +111,11 @@ export class AzureStorageBackend implements Backend {
     return this.leases?.ownedPartitions ?? [];
   }
 
-  createIfNotExists(): Promise<void> {
+  async createIfNotExists(): Promise<void> {
     return this.hub.ensureCreated();
   }
 
-  deleteTaskHub(onProgress?: (artifact: string) => void): Promise<void> {
+  async deleteTaskHub(onProgress?: (artifact: string) => void): Promise<void> {
     return this.hub.storage.delete(onProgress);
   }
 
@@ -242,7 +243,8 @@ export class AzureStorageBackend implements Backend {
       }
     }
     await Promise.all(finished);
-    if (fresh.length === 0) return undefined;
+    const redelivered = fresh.length < messages.length && messages.some((m) => loaded.lastMessageIds.includes(m.messageId));
+    if (fresh.length === 0 && !(redelivered && loaded.events.length > 0)) return undefined;
     fresh.sort((a, b) => a.insertedOn.getTime() - b.insertedOn.getTime() || a.data.SequenceNumber - b.data.SequenceNumber);
     let awaitingStart = false;
     if (loaded.events.length === 0 && fresh.some((m) => m.data.TaskMessage.Event.EventType !== EventType.ExecutionStarted)) {
@@ -256,6 +258,7 @@ export class AzureStorageBackend implements Backend {
       awaitingStart,
       new Map(fresh.map((m) => [m.messageId, m])),
       loaded.sentinelEtag,
+      redelivered,
     );
   }
 
@@ -268,26 +271,35 @@ export class AzureStorageBackend implements Backend {
    */
   async completeOrchestrationWorkItem(item: OrchestrationWorkItem, checkpoint: Checkpoint): Promise<void> {
     const own = this.own(item);
-    try {
-      await Promise.all(checkpoint.outbox.map((m) => this.hub.queues.send(m)));
-      if (checkpoint.history) {
-        const { executionId, firstRow, events } = checkpoint.history;
-        await this.hub.history.append(item.instanceId, executionId, firstRow, events, own.sentinelEtag, checkpoint.consumed.map((m) => m.id));
-      }
-      if (checkpoint.state) await this.hub.instances.upsert(checkpoint.state);
-      await Promise.all([
-        ...checkpoint.consumed.map((m) => this.hub.queues.delete(own.received.get(m.id)!)),
-        ...checkpoint.deferred.map((m) => this.hub.queues.abandon(own.received.get(m.id)!, DEFERRED_RETRY_MS)),
-      ]);
-    } finally {
-      this.instances.unlock(item.instanceId);
+    await Promise.all(checkpoint.outbox.map((m) => this.hub.queues.send(m)));
+    if (checkpoint.history) {
+      const { executionId, firstRow, events } = checkpoint.history;
+      await this.hub.history.append(item.instanceId, executionId, firstRow, events, own.sentinelEtag, checkpoint.consumed.map((m) => m.id));
     }
+    if (checkpoint.state) await this.hub.instances.upsert(checkpoint.state);
+    await Promise.all([
+      ...checkpoint.consumed.map((m) => this.hub.queues.delete(own.received.get(m.id)!)),
+      ...checkpoint.deferred.map((m) => this.hub.queues.abandon(own.received.get(m.id)!, DEFERRED_RETRY_MS)),
+    ]);
+    this.instances.unlock(item.instanceId);
   }
 
   async abandonOrchestrationWorkItem(item: OrchestrationWorkItem, retryAfterMs: number): Promise<void> {
     const own = this.own(item);
     try {
       await Promise.all([...own.received.values()].map((m) => this.hub.queues.abandon(m, retryAfterMs)));
+    } finally {
+      this.instances.unlock(item.instanceId);
+    }
+  }
+
+  async parkOrchestrationWorkItem(item: OrchestrationWorkItem, reason: string): Promise<void> {
+    const own = this.own(item);
+    try {
+      for (const message of own.received.values()) {
+        await this.hub.queues.park(message, reason);
+        await this.hub.queues.delete(message);
+      }
     } finally {
       this.instances.unlock(item.instanceId);
     }
@@ -392,7 +404,7 @@ export class AzureStorageBackend implements Backend {
     await this.hub.queues.send(message);
   }
 
-  getInstance(instanceId: string): Promise<InstanceState | undefined> {
+  async getInstance(instanceId: string): Promise<InstanceState | undefined> {
     return this.hub.instances.get(instanceId);
   }
 
@@ -400,7 +412,7 @@ export class AzureStorageBackend implements Backend {
     return (await this.hub.history.load(instanceId)).events;
   }
 
-  queryInstances(query: InstanceQuery): Promise<InstancePage> {
+  async queryInstances(query: InstanceQuery): Promise<InstancePage> {
     return queryInstancePage(this.hub.instances.table, validateQuery(query));
   }
 

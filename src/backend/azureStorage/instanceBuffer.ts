@@ -46,7 +46,7 @@ export class InstanceBuffer {
 
   /** Ends a work item: the instance is ready again if more messages arrived for it. */
   unlock(instanceId: string): void {
-    this.locked.delete(instanceId);
+    if (!this.locked.delete(instanceId)) return;
     if (this.pending.has(instanceId)) {
       this.ready.push(instanceId);
       this.wake();

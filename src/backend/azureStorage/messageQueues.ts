@@ -140,6 +140,23 @@ export class TaskHubQueues {
     }
   }
 
+  /**
+   * Copies a message that keeps failing to `<queue>-poison` (the Functions convention), with the
+   * reason, so it is kept for inspection and replay but no longer blocks its instance.
+   */
+  async park(message: ReceivedMessage, reason: string): Promise<void> {
+    const poison = this.storage.account.queues.getQueueClient(`${message.queue.name}-poison`);
+    await poison.createIfNotExists();
+    const record = { reason, messageId: message.messageId, dequeueCount: message.dequeueCount, message: message.data as unknown };
+    let body = xmlSafeJson(JSON.stringify(record));
+    if (Buffer.byteLength(body, 'utf8') > MAX_INLINE_MESSAGE_BYTES) {
+      const { TaskMessage } = message.data;
+      record.message = { instance: TaskMessage.OrchestrationInstance, eventType: EventType[TaskMessage.Event.EventType], note: 'payload too large to keep here' };
+      body = xmlSafeJson(JSON.stringify(record));
+    }
+    await poison.sendMessage(body, { messageTimeToLive: -1 });
+  }
+
   /** Extends invisibility of a message still being worked on. */
   async renew(message: ReceivedMessage, visibilityTimeoutMs: number): Promise<void> {
     const r = await message.queue.updateMessage(message.messageId, message.popReceipt, undefined, Math.ceil(visibilityTimeoutMs / 1000));

@@ -154,6 +154,18 @@ export class MemoryBackend implements Backend {
     this.wake();
   }
 
+  /** Messages taken out of processing by `parkOrchestrationWorkItem`, with the reason. */
+  readonly parked: { message: InboundMessage; reason: string }[] = [];
+
+  async parkOrchestrationWorkItem(item: OrchestrationWorkItem, reason: string): Promise<void> {
+    const taken = new Set(this.requireLock(item.instanceId).map((m) => m.id));
+    const queue = this.queues.get(item.instanceId) ?? [];
+    for (const m of queue) if (taken.has(m.id)) this.parked.push({ message: m, reason });
+    this.setQueue(item.instanceId, queue.filter((m) => !taken.has(m.id)));
+    this.locked.delete(item.instanceId);
+    this.wake();
+  }
+
   private requireLock(instanceId: string): QueuedMessage[] {
     const taken = this.locked.get(instanceId);
     if (!taken) throw new Error(`Instance '${instanceId}' is not locked by a work item of this backend.`);
