@@ -9,6 +9,10 @@ export interface OrchestrationFilter {
   createdTimeTo?: Date;
   runtimeStatus?: OrchestrationRuntimeStatus[];
   instanceIdPrefix?: string;
+  /** Orchestrator name, exact match (our addition; the dashboard's name filter). */
+  name?: string;
+  /** Leave out entity rows (instance ids '@name@key'; our addition). */
+  excludeEntities?: boolean;
   pageSize?: number;
   continuationToken?: string;
 }
@@ -43,6 +47,9 @@ export function instancesFilter(filter: OrchestrationFilter): string | undefined
     const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
     parts.push(odata`PartitionKey ge ${prefix} and PartitionKey lt ${upper}`);
   }
+  if (filter.name) parts.push(odata`Name eq ${filter.name}`);
+  // Entity ids start with '@' (0x40), so everything else sorts below '@' or from 'A' (0x41) on.
+  if (filter.excludeEntities) parts.push("(PartitionKey lt '@' or PartitionKey ge 'A')");
   return parts.length ? parts.join(' and ') : undefined;
 }
 

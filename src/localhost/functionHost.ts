@@ -1,6 +1,6 @@
 import * as http from 'http';
 import { randomUUID } from 'crypto';
-import { handleManagementRequest } from '../client/managementApi';
+import { handleManagementRequest, managementResponseText } from '../client/managementApi';
 import { DurableClient } from '../client/durableClient';
 import { LocalCoreApi, RegisteredFunction, RpcBinding, RpcHttpData } from './coreApi';
 import { compileRoute, CompiledRoute } from './routes';
@@ -101,7 +101,7 @@ export class LocalFunctionHost {
         { systemKey: this.options.managementKey },
       );
       if (managed) {
-        const text = managed.body === undefined ? '' : JSON.stringify(managed.body);
+        const text = managementResponseText(managed) ?? '';
         res.writeHead(managed.status, managed.headers);
         res.end(text);
         return;
