@@ -82,6 +82,15 @@
     return el;
   }
 
+  /** replaceChildren, skipping null/false and flattening arrays as h() does. */
+  function setChildren(el, ...children) {
+    el.replaceChildren();
+    for (const c of children.flat(Infinity)) {
+      if (c === undefined || c === null || c === false) continue;
+      el.append(c instanceof Node ? c : String(c));
+    }
+  }
+
   const badge = (status) => h('span', { class: `badge ${status}`, dataset: { status } }, status);
 
   function pad(n, width = 2) {
@@ -167,6 +176,11 @@
     for (const f of cleanups) f();
     cleanups = [];
     const seq = ++routeSeq;
+    // A dialog belongs to the view it was opened from.
+    if (dialog.open) {
+      dialogState = null;
+      dialog.close();
+    }
     const alive = () => seq === routeSeq;
     hideBanner();
     if (flash) showBanner(flash, 'info');
@@ -223,7 +237,7 @@
 
   function openDialog({ title, body, confirmLabel = 'OK', danger = false, validate = () => true, onConfirm }) {
     document.getElementById('dialog-title').textContent = title;
-    document.getElementById('dialog-body').replaceChildren(...[].concat(body));
+    setChildren(document.getElementById('dialog-body'), body);
     dialogError.hidden = true;
     dialogConfirm.textContent = confirmLabel;
     dialogConfirm.className = danger ? 'danger' : 'primary';
@@ -404,7 +418,7 @@
 
     function renderRows(statuses) {
       if (statuses.length === 0) {
-        tableHolder.replaceChildren(h('div', { class: 'empty' }, pageIndex === 0 ? 'No instances match these filters.' : 'No more instances.'));
+        setChildren(tableHolder, h('div', { class: 'empty' }, pageIndex === 0 ? 'No instances match these filters.' : 'No more instances.'));
         return;
       }
       const rows = statuses.map((s) =>
@@ -419,8 +433,7 @@
           h('td', { class: 'wrap mono', title: shortJson(s.customStatus, 500) }, shortJson(s.customStatus)),
         ),
       );
-      tableHolder.replaceChildren(
-        h(
+      setChildren(tableHolder, h(
           'table',
           { id: 'instance-table' },
           h('thead', null, h('tr', null, ['Instance ID', 'Name', 'Status', 'Created', 'Last updated', 'Custom status'].map((t) => h('th', null, t)))),
@@ -445,7 +458,7 @@
           h('b', null, `${counts[s]}${more}`),
         ),
       );
-      countsEl.replaceChildren(h('span', { class: 'count total', dataset: { status: 'all' } }, 'All', h('b', null, `${total}${more}`)), chips);
+      setChildren(countsEl, h('span', { class: 'count total', dataset: { status: 'all' } }, 'All', h('b', null, `${total}${more}`)), chips);
     }
 
     prev.addEventListener('click', () => {
@@ -462,7 +475,7 @@
 
     // The list first: counts scan the whole table and must not delay the first page.
     const first = loadPage();
-    loadCounts().catch((e) => alive() && countsEl.replaceChildren(h('span', { class: 'error' }, `Counts unavailable: ${e.message}`)));
+    loadCounts().catch((e) => alive() && setChildren(countsEl, h('span', { class: 'error' }, `Counts unavailable: ${e.message}`)));
     await first;
     let tick = 0;
     every(LIST_REFRESH_MS, async () => {
@@ -547,8 +560,7 @@
       status = (await api(`instances/${enc(instanceId)}`, { query: { showHistory: 'true', showHistoryOutput: 'true' } })).data;
     } catch (e) {
       if (!alive()) return;
-      view.replaceChildren(
-        h('h1', null, 'Instance ', h('code', null, instanceId)),
+      setChildren(view, h('h1', null, 'Instance ', h('code', null, instanceId)),
         h('div', { class: 'panel error', id: 'instance-error', role: 'alert' }, e.status === 404 ? `No instance with ID '${instanceId}' was found in this task hub.` : e.message),
         h('p', null, h('a', { href: '#/instances' }, '← Back to the instance list')),
       );
@@ -565,7 +577,7 @@
         fresh = (await api(`instances/${enc(instanceId)}`, { query: { showHistory: 'true', showHistoryOutput: 'true' } })).data;
       } catch (e) {
         if (e.status === 404 && alive()) {
-          view.replaceChildren(h('div', { class: 'panel error', id: 'instance-error', role: 'alert' }, `Instance '${instanceId}' no longer exists (it was purged).`));
+          setChildren(view, h('div', { class: 'panel error', id: 'instance-error', role: 'alert' }, `Instance '${instanceId}' no longer exists (it was purged).`));
           return;
         }
         throw e;
@@ -628,8 +640,7 @@
     const jsonPanel = (title, value, id) => h('div', { class: 'panel' }, h('h2', null, title), h('pre', { id }, value === null || value === undefined ? 'null' : jsonText(value)));
     const failure = failureDetails(status, completed);
 
-    view.replaceChildren(
-      h('h1', null, 'Instance ', h('code', { id: 'instance-id' }, id), ' ', badge(status.runtimeStatus)),
+    setChildren(view, h('h1', null, 'Instance ', h('code', { id: 'instance-id' }, id), ' ', badge(status.runtimeStatus)),
       actions,
       h('div', { class: 'grid' }, h('div', { class: 'panel' }, facts), jsonPanel('Custom status', status.customStatus, 'custom-status')),
       failure ? h('div', { class: 'panel', id: 'failure' }, h('h2', { class: 'error' }, 'Failure'), h('pre', null, failure)) : null,
@@ -664,7 +675,8 @@
   function buildTimeline(events, status) {
     const started = events.find((e) => e.EventType === 'ExecutionStarted');
     if (!started) return null;
-    const t0 = Date.parse(started.Timestamp);
+    // Events of the first episode can be stamped before ExecutionStarted; start at the earliest.
+    const t0 = Math.min(...events.map((e) => Date.parse(e.Timestamp)));
     const endEvent = events.find((e) => e.EventType === 'ExecutionCompleted' || e.EventType === 'ExecutionTerminated');
     const finished = FINISHED.has(status.runtimeStatus);
     const tEnd = endEvent ? Date.parse(endEvent.Timestamp) : finished ? Date.parse(status.lastUpdatedTime) : Date.now();
@@ -777,7 +789,8 @@
       for (const [k, v] of Object.entries(e)) if (!skip.has(k) && v !== null && v !== undefined) rest[k] = v;
       return shortJson(rest, 160);
     };
-    const t0 = events.length ? Date.parse(events[0].Timestamp) : 0;
+    const startedEvent = events.find((e) => e.EventType === 'ExecutionStarted');
+    const t0 = Math.min(...events.map((e) => Date.parse(e.Timestamp)), startedEvent ? Date.parse(startedEvent.Timestamp) : Infinity);
     return h(
       'div',
       null,
@@ -895,11 +908,10 @@
       next.disabled = !nextToken;
       info.textContent = `Page ${pageIndex + 1}${nextToken ? ' · more available' : ''}`;
       if (res.data.length === 0) {
-        holder.replaceChildren(h('div', { class: 'empty' }, nextToken ? 'No entities on this page; try the next one.' : 'No entities found.'));
+        setChildren(holder, h('div', { class: 'empty' }, nextToken ? 'No entities on this page; try the next one.' : 'No entities found.'));
         return;
       }
-      holder.replaceChildren(
-        h(
+      setChildren(holder, h(
           'table',
           { id: 'entity-table' },
           h('thead', null, h('tr', null, ['Entity', 'Key', 'Last operation', 'State'].map((t) => h('th', null, t)))),
@@ -1009,8 +1021,7 @@
         );
       });
       const totals = o.throughput.minutes.reduce((t, m) => ({ started: t.started + m.started, completed: t.completed + m.completed, failed: t.failed + m.failed }), { started: 0, completed: 0, failed: 0 });
-      holder.replaceChildren(
-        h(
+      setChildren(holder, h(
           'div',
           { class: 'grid' },
           h(
