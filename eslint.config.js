@@ -9,6 +9,7 @@ const LAYERS = [
   ['src/util'],
   ['src/history'],
   ['src/config'],
+  ['src/dashboard'],
   ['src/backend/backend.ts', 'src/backend/errors.ts', 'src/backend/instanceQuery.ts'],
   ['src/backend/azureStorage', 'src/backend/memory'],
   ['src/entities'],
@@ -16,7 +17,6 @@ const LAYERS = [
   ['src/runtime'],
   ['src/engine'],
   ['src/client'],
-  ['src/dashboard'],
   ['src/app'],
   ['src/testing', 'src/localhost', 'src/cli', 'src/index.ts'],
 ];

@@ -5,4 +5,5 @@ import './monitor';
 import './humanInteraction';
 import './counterEntity';
 import './bankTransfer';
+import './subOrchestrations';
 import './httpStart';

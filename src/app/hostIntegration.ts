@@ -1,5 +1,5 @@
 import { HttpRequest, HttpResponse, app as functionsApp } from '@azure/functions';
-import { handleManagementRequest } from '../client/managementApi';
+import { handleManagementRequest, managementResponseText } from '../client/managementApi';
 import { managementAccess } from '../client/managementAuth';
 import { MANAGEMENT_FUNCTION_ROUTE } from '../client/managementUrls';
 import { httpRoutePrefix } from '../config/settings';
@@ -104,7 +104,7 @@ function registerManagementFunction(): void {
       return new HttpResponse({
         status: response.status,
         headers: response.headers,
-        body: response.body === undefined ? undefined : JSON.stringify(response.body),
+        body: managementResponseText(response),
       });
     },
   });

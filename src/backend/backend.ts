@@ -1,6 +1,7 @@
 import { ExecutionStartedEvent, HistoryEvent, OrchestrationInstance, TaskScheduledEvent } from '../history/events';
 import { InstanceState } from '../history/instanceState';
 import { Clock } from '../util/clock';
+import { CountOptions, HubOverview, InstanceCounts } from './hubInfo';
 import { InstancePage, InstanceQuery } from './instanceQuery';
 
 /**
@@ -73,6 +74,10 @@ export interface Backend {
   getHistory(instanceId: string): Promise<HistoryEvent[]>;
   /** One page of instances. Rejects with `InvalidQueryError` for a query it cannot run. */
   queryInstances(query: InstanceQuery): Promise<InstancePage>;
+  /** Instances per runtime status matching the query, read within the given budget (lower bounds when cut short). */
+  countInstances(query: InstanceQuery, options?: CountOptions): Promise<InstanceCounts>;
+  /** Partitions, owners, queue depths, workers and recent throughput, for the dashboard. */
+  describeHub(): Promise<HubOverview>;
   /**
    * Deletes the instance's state, history and payloads. Resolves true only for the caller that
    * deleted it: false when there was none, or when `expectedEtag` (the version the caller read)

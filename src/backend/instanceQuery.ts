@@ -10,6 +10,10 @@ export interface InstanceQuery {
   createdTimeTo?: Date;
   runtimeStatus?: string[];
   instanceIdPrefix?: string;
+  /** Orchestrator name, exact match. */
+  name?: string;
+  /** Leave out entity instances (ids '@name@key'). */
+  excludeEntities?: boolean;
   pageSize?: number;
   /** Opaque token from the previous page. */
   continuationToken?: string;
@@ -26,6 +30,8 @@ export interface ValidQuery {
   createdTimeTo?: Date;
   runtimeStatus?: RuntimeStatusName[];
   instanceIdPrefix?: string;
+  name?: string;
+  excludeEntities: boolean;
   pageSize: number;
   continuationToken?: string;
 }
@@ -61,6 +67,8 @@ export function validateQuery(query: InstanceQuery): ValidQuery {
     createdTimeTo: validDate(query.createdTimeTo, 'createdTimeTo'),
     runtimeStatus: statuses as RuntimeStatusName[] | undefined,
     instanceIdPrefix: validPrefix(query.instanceIdPrefix),
+    name: query.name || undefined,
+    excludeEntities: query.excludeEntities === true,
     pageSize,
     continuationToken: query.continuationToken || undefined,
   };
@@ -72,5 +80,7 @@ export function matchesQuery(state: InstanceState, query: ValidQuery): boolean {
   if (query.createdTimeTo && state.createdTime > query.createdTimeTo) return false;
   if (query.runtimeStatus && !query.runtimeStatus.includes(state.runtimeStatus)) return false;
   if (query.instanceIdPrefix && !state.instanceId.startsWith(query.instanceIdPrefix)) return false;
+  if (query.name !== undefined && state.name !== query.name) return false;
+  if (query.excludeEntities && state.instanceId.startsWith('@')) return false;
   return true;
 }

@@ -3,10 +3,12 @@ import { InvalidInstanceIdError, validateOrchestrationInstanceId } from './insta
 import { OrchestrationFilter } from './orchestrationFilter';
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus } from './status';
 import { WEBHOOK_PATH } from './managementUrls';
-import { keysEqual, presentedKey } from './managementAuth';
+import { keysEqual, managementAccess, presentedKey } from './managementAuth';
 import { InstanceAlreadyExistsError, InstanceNotFoundError, InvalidQueryError, MissingLargeValueError } from '../backend/errors';
 import { EntityId } from '../entities/entityId';
 import { isTerminal } from '../history/status';
+import { handleHubRequest } from './hubRoutes';
+import { dashboardResponse } from '../dashboard/dashboardPage';
 
 /** A transport-neutral HTTP exchange, so the local host and a registered function share one router. */
 export interface ManagementRequest {
@@ -20,6 +22,14 @@ export interface ManagementResponse {
   status: number;
   headers: Record<string, string>;
   body?: unknown;
+  /** A body that is not JSON (the dashboard page), sent as it is. */
+  text?: string;
+}
+
+/** The bytes to send for a response: `text` verbatim, else `body` as JSON. */
+export function managementResponseText(response: ManagementResponse): string | undefined {
+  if (response.text !== undefined) return response.text;
+  return response.body === undefined ? undefined : JSON.stringify(response.body);
 }
 
 export interface ManagementOptions {
@@ -94,6 +104,8 @@ function filterFromQuery(query: URLSearchParams, continuationToken: string | und
     createdTimeTo: parseDate(query.get('createdTimeTo'), 'createdTimeTo'),
     runtimeStatus: statuses as OrchestrationRuntimeStatus[],
     instanceIdPrefix: query.get('instanceIdPrefix') ?? undefined,
+    name: query.get('name') || undefined,
+    excludeEntities: query.get('excludeEntities') === 'true',
     pageSize,
     continuationToken,
   };
@@ -192,6 +204,8 @@ export async function handleManagementRequest(
     }
 
     if (root === 'entities') return await handleEntities(client, method, segments.slice(1), request);
+    if (root === 'hub') return await handleHubRequest(client, method, segments.slice(1), () => filterFromQuery(query, undefined));
+    if (root === 'dashboard') return dashboardResponse(method, Boolean(options.systemKey) || managementAccess().authLevel !== 'anonymous');
 
     if (root !== 'instances') return message(404, `No management route matches ${method} ${path}.`);
 

@@ -1,6 +1,6 @@
 import * as http from 'http';
 import { randomUUID } from 'crypto';
-import { MAX_MANAGEMENT_BODY_BYTES, handleManagementRequest } from '../client/managementApi';
+import { MAX_MANAGEMENT_BODY_BYTES, handleManagementRequest, managementResponseText } from '../client/managementApi';
 import { DurableClient } from '../client/durableClient';
 import { AuthLevel, keysEqual, managementAccess, parseAuthLevel, presentedKey, redactKeys } from '../client/managementAuth';
 import { WEBHOOK_PATH } from '../client/managementUrls';
@@ -158,7 +158,7 @@ export class LocalFunctionHost {
       // The key was checked above; the router checks it again only when one is configured.
       const managed = await handleManagementRequest(this.options.managementClient(), { method, url, body: body.toString('utf8'), headers }, { systemKey: key });
       if (managed) {
-        const text = managed.body === undefined ? '' : JSON.stringify(managed.body);
+        const text = managementResponseText(managed) ?? '';
         res.writeHead(managed.status, managed.headers);
         res.end(text);
         return;

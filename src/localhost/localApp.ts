@@ -89,6 +89,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   log(`Task hub '${settings.hubName}' (${settings.partitionCount} partitions). Functions:`);
   for (const line of lines) log(`  ${line}`);
   log(`Management API: ${baseUrl}/runtime/webhooks/durabletask/instances/{instanceId}`);
+  log(`Dashboard: ${baseUrl}/runtime/webhooks/durabletask/dashboard/${runtime.managementKey() ? '?code=<DurableTaskManagementKey>' : ''}`);
   return {
     host,
     baseUrl,

@@ -13,7 +13,10 @@ import {
   WorkerOptions,
 } from '../backend';
 import { InstanceAlreadyExistsError } from '../errors';
+import { CountOptions, HubOverview, InstanceCounts } from '../hubInfo';
 import { InstancePage, InstanceQuery, validateQuery } from '../instanceQuery';
+import { readHubOverview } from './hubOverview';
+import { countInstances } from './instanceCounts';
 import { ControlQueuePoller } from './controlQueuePoller';
 import { InstanceBuffer } from './instanceBuffer';
 import { queryInstancePage } from './instanceQuery';
@@ -414,6 +417,14 @@ export class AzureStorageBackend implements Backend {
 
   async queryInstances(query: InstanceQuery): Promise<InstancePage> {
     return queryInstancePage(this.hub.instances.table, validateQuery(query));
+  }
+
+  async countInstances(query: InstanceQuery, options?: CountOptions): Promise<InstanceCounts> {
+    return countInstances(this.hub.instances.table, validateQuery({ ...query, continuationToken: undefined }), options);
+  }
+
+  describeHub(): Promise<HubOverview> {
+    return readHubOverview(this.hub);
   }
 
   async purgeInstance(instanceId: string, expectedEtag?: string): Promise<boolean> {

@@ -64,6 +64,9 @@ export function instancesFilter(filter: ValidQuery): string | undefined {
     const upper = prefixUpperBound(prefix);
     parts.push(upper === undefined ? odata`PartitionKey ge ${prefix}` : odata`PartitionKey ge ${prefix} and PartitionKey lt ${upper}`);
   }
+  if (filter.name) parts.push(odata`Name eq ${filter.name}`);
+  // Entity ids start with '@' (0x40), so everything else sorts below '@' or from 'A' (0x41) on.
+  if (filter.excludeEntities) parts.push("(PartitionKey lt '@' or PartitionKey ge 'A')");
   return parts.length ? parts.join(' and ') : undefined;
 }
 

@@ -3,6 +3,7 @@ import { InstanceState } from '../../history/instanceState';
 import { Clock, systemClock } from '../../util/clock';
 import { ActivityWorkItem, Backend, Checkpoint, InboundMessage, OrchestrationWorkItem, OutboundMessage, WorkerOptions } from '../backend';
 import { InstanceAlreadyExistsError, InvalidQueryError } from '../errors';
+import { HubOverview, InstanceCounts, ThroughputMinute } from '../hubInfo';
 import { InstancePage, InstanceQuery, matchesQuery, validateQuery } from '../instanceQuery';
 
 /** Most messages one work item applies, as in the Azure Storage backend. */
@@ -257,6 +258,52 @@ export class MemoryBackend implements Backend {
       instances.push({ ...state });
     }
     return { instances };
+  }
+
+  async countInstances(query: InstanceQuery): Promise<InstanceCounts> {
+    const valid = validateQuery({ ...query, continuationToken: undefined });
+    const counts: Record<string, number> = {};
+    let total = 0;
+    for (const state of this.states.values()) {
+      if (!matchesQuery(state, valid)) continue;
+      counts[state.runtimeStatus] = (counts[state.runtimeStatus] ?? 0) + 1;
+      total++;
+    }
+    return { counts, total, complete: true };
+  }
+
+  /** One in-process "partition" owned by this process; throughput from the instances' times. */
+  async describeHub(): Promise<HubOverview> {
+    const now = this.clock.now();
+    const firstMinute = Math.floor(now.getTime() / 60_000) - 9;
+    const minutes: ThroughputMinute[] = Array.from({ length: 10 }, (_, i) => ({
+      minute: new Date((firstMinute + i) * 60_000).toISOString(),
+      started: 0,
+      completed: 0,
+      failed: 0,
+      terminated: 0,
+    }));
+    const bucket = (time: Date | undefined) => (time ? minutes[Math.floor(time.getTime() / 60_000) - firstMinute] : undefined);
+    for (const state of this.states.values()) {
+      if (state.instanceId.startsWith('@')) continue;
+      const started = bucket(state.createdTime);
+      if (started) started.started++;
+      const finished = bucket(state.completedTime);
+      if (state.runtimeStatus === 'Completed' && finished) finished.completed++;
+      if (state.runtimeStatus === 'Failed' && finished) finished.failed++;
+      if (state.runtimeStatus === 'Terminated' && finished) finished.terminated++;
+    }
+    const queued = [...this.queues.values()].reduce((n, q) => n + q.length, 0);
+    return {
+      taskHub: this.hubName,
+      createdAt: null,
+      partitionCount: 1,
+      partitions: [{ partition: 0, controlQueue: 'memory', queueDepth: queued, owner: this.running ? 'this process' : null, leaseState: this.running ? 'leased' : 'available', epoch: null }],
+      workItemQueueDepth: this.activities.length,
+      workers: this.running ? [{ workerId: 'this process', partitions: [0] }] : [],
+      throughput: { minutes, rowsRead: this.states.size, complete: true },
+      generatedAt: now.toISOString(),
+    };
   }
 
   async purgeInstance(instanceId: string, expectedEtag?: string): Promise<boolean> {
