@@ -1,4 +1,4 @@
-import { SuiteContext, check, hubName, startDotnet, startNode, waitNode } from './support';
+import { SuiteContext, check, hubName, nodeClient, startDotnet, startNode, waitNode } from './support';
 
 export interface Scenario {
   name: string;
@@ -45,7 +45,54 @@ const dotnetClientNodeWorker: Scenario = {
   },
 };
 
-export const scenarios: Scenario[] = [dotnetClientNodeWorker];
+/** (2) Our client drives orchestrations that a .NET TaskHubWorker runs with C# activities. */
+const nodeClientDotnetWorker: Scenario = {
+  name: '2 our client -> .NET worker: start, status, history, raise, sub-orchestration, terminate',
+  async run(ctx) {
+    const hub = hubName('ItB');
+    const dotnet = await startDotnet(ctx, { hub, workerId: 'dotnet-b' });
+    await dotnet.startWorker();
+    const client = nodeClient(ctx, hub);
+    try {
+      await client.startNew('HelloCities', { instanceId: 'chain-2', input: ['Lima', 'Cairo'] });
+      const done = await waitNode(client, 'chain-2');
+      check.equal(done.runtimeStatus, 'Completed');
+      check.deepEqual(done.output, ['Hello Lima', 'Hello Cairo']);
+      check.deepEqual(done.input, ['Lima', 'Cairo']);
+      check.deepEqual(
+        dotnet.activityRuns.filter((r) => r.name === 'SayHello').map((r) => r.input),
+        ['["Lima"]', '["Cairo"]'],
+        'C# activities received our argument arrays',
+      );
+      const withHistory = await client.getStatus('chain-2', { showHistory: true, showHistoryOutput: true });
+      const history = (withHistory.history ?? []) as { EventType: string }[];
+      check.ok(history.some((e) => e.EventType === 'ExecutionCompleted'), `history read by us: ${JSON.stringify(history.map((e) => e.EventType))}`);
+
+      await client.startNew('WaitForApproval', { instanceId: 'approve-b1' });
+      await waitNode(client, 'approve-b1', ['Running']);
+      await client.raiseEvent('approve-b1', 'Approval', { by: 'node' });
+      const approved = await waitNode(client, 'approve-b1');
+      check.equal(approved.runtimeStatus, 'Completed');
+      check.deepEqual(approved.output, { approval: { by: 'node' } });
+
+      await client.startNew('ParentOfCities', { instanceId: 'parent-b', input: ['X'] });
+      const parent = await waitNode(client, 'parent-b');
+      check.equal(parent.runtimeStatus, 'Completed');
+      check.deepEqual(parent.output, ['Hello X']);
+
+      await client.startNew('WaitForApproval', { instanceId: 'approve-b2' });
+      await waitNode(client, 'approve-b2', ['Running']);
+      await client.terminate('approve-b2', 'enough');
+      const terminated = await waitNode(client, 'approve-b2');
+      check.equal(terminated.runtimeStatus, 'Terminated');
+      check.equal(terminated.output, 'enough');
+    } finally {
+      await dotnet.stop();
+    }
+  },
+};
+
+export const scenarios: Scenario[] = [dotnetClientNodeWorker, nodeClientDotnetWorker];
 
 /**
  * Scenarios that show a known mismatch living in the orchestration processor (being restructured on

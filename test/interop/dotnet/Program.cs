@@ -34,6 +34,8 @@ namespace Interop
                 AppName: Get("app-name", ""));
         }
 
+        public static readonly StderrLoggerFactory Loggers = new();
+
         public AzureStorageOrchestrationServiceSettings ToSettings() => new()
         {
             StorageAccountClientProvider = new StorageAccountClientProvider(this.Connection),
@@ -44,6 +46,7 @@ namespace Interop
             UseLegacyPartitionManagement = this.PartitionManager == "legacy",
             UseAppLease = this.UseAppLease,
             AppName = this.AppName,
+            LoggerFactory = Loggers,
             MaxQueuePollingInterval = TimeSpan.FromMilliseconds(500),
             LeaseAcquireInterval = TimeSpan.FromSeconds(2),
             LeaseRenewInterval = TimeSpan.FromSeconds(5),
@@ -63,7 +66,7 @@ namespace Interop
         {
             this.options = options;
             this.service = new AzureStorageOrchestrationService(options.ToSettings());
-            this.client = new TaskHubClient(this.service);
+            this.client = new TaskHubClient(this.service, null, HarnessOptions.Loggers);
             Activities.Announce = (name, input) => this.WriteAsync(new JObject { ["event"] = "activity", ["name"] = name, ["input"] = input, ["worker"] = options.WorkerId });
         }
 
@@ -135,7 +138,9 @@ namespace Interop
                     return null;
                 case "startWorker":
                     if (this.worker != null) throw new InvalidOperationException("worker already started");
-                    this.worker = new TaskHubWorker(this.service);
+                    // As the Functions extension does on host start.
+                    await this.service.CreateIfNotExistsAsync();
+                    this.worker = new TaskHubWorker(this.service, HarnessOptions.Loggers);
                     this.worker.AddTaskOrchestrations(Orchestrations.All());
                     this.worker.AddTaskActivities(Activities.All());
                     await this.worker.StartAsync();
