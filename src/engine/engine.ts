@@ -5,7 +5,7 @@ import { OrchestrationProcessor } from '../orchestration/processor';
 import { TaskHub } from '../storage/taskHub';
 import { Logger, createLogger } from '../util/log';
 import { ConcurrencyGate, ControlQueuePoller } from './controlQueuePoller';
-import { PartitionLeaseManager } from './partitionLeases';
+import { PartitionManager, createPartitionManager } from './partitionManagement';
 import { WorkItemRouter } from './workItemRouter';
 import { EntityProcessor } from '../entities/processor';
 
@@ -16,7 +16,7 @@ import { EntityProcessor } from '../entities/processor';
 export class DurableEngine {
   readonly hub: TaskHub;
   private readonly log: Logger;
-  private readonly leases: PartitionLeaseManager;
+  private readonly leases: PartitionManager;
   private readonly pollers = new Map<number, ControlQueuePoller>();
   private readonly workItems: WorkItemPoller;
   private readonly processor: WorkItemRouter;
@@ -45,17 +45,7 @@ export class DurableEngine {
       },
       this.log,
     );
-    this.leases = new PartitionLeaseManager(
-      this.hub.storage,
-      {
-        workerId: settings.workerId,
-        leaseDurationMs: settings.leaseIntervalMs,
-        renewIntervalMs: settings.leaseRenewIntervalMs,
-        acquireIntervalMs: settings.leaseAcquireIntervalMs,
-      },
-      { acquired: (p) => this.startPartition(p), lost: (p) => this.stopPartition(p) },
-      this.log,
-    );
+    this.leases = createPartitionManager(this.hub.storage, settings, { acquired: (p) => this.startPartition(p), lost: (p) => this.stopPartition(p) }, this.log);
   }
 
   get ownedPartitions(): number[] {

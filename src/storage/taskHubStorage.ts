@@ -63,6 +63,8 @@ export class TaskHubStorage {
       ...this.controlQueues.map((q): [string, () => Promise<unknown>] => [q.name, () => q.deleteIfExists()]),
       [this.names.largeMessagesContainer, () => this.largeMessages.deleteIfExists()],
       [this.names.leasesContainer, () => this.leases.deleteIfExists()],
+      [this.names.partitionsTable, () => this.account.table(this.names.partitionsTable).deleteTable()],
+      [this.names.appLeaseContainer, () => this.account.blobs.getContainerClient(this.names.appLeaseContainer).deleteIfExists()],
     ];
     for (const [name, run] of steps) {
       await run();

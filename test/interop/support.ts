@@ -27,7 +27,14 @@ export interface NodeSide {
 /** Our engine on `hub`, with the interop functions. */
 export async function startNode(ctx: SuiteContext, hub: string, overrides: Partial<DurableSettings> = {}): Promise<NodeSide> {
   const registry = interopRegistry();
-  const engine = new DurableEngine(testSettings(hub, { workerId: `node-${randomBytes(3).toString('hex')}`, ...overrides }), ctx.connectionString, registry);
+  const engine = new DurableEngine(testSettings(hub, {
+      workerId: `node-${randomBytes(3).toString('hex')}`,
+      // What host.json gives by default, as in .NET: the partition table behind the app lease.
+      partitionManagement: 'table',
+      useAppLease: true,
+      appName: '',
+      ...overrides,
+    }), ctx.connectionString, registry);
   await engine.start();
   const client = new DurableClient(engine.hub, registry);
   return { engine, client, stop: () => engine.stop() };
