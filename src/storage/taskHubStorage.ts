@@ -50,8 +50,8 @@ export class TaskHubStorage {
       createTable(this.instances),
       this.workItems.createIfNotExists(),
       ...this.controlQueues.map((q) => q.createIfNotExists()),
-      this.largeMessages.createIfNotExists(),
-      this.leases.createIfNotExists(),
+      // The large-message container comes with the first large payload and the lease container with
+      // the blob partition manager, as DurableTask.AzureStorage makes them.
     ]);
   }
 

@@ -1,4 +1,5 @@
-import { SuiteContext, check, hubName, nodeClient, startDotnet, startNode, waitNode } from './support';
+import { SuiteContext, check, hubName, nodeClient, sleep, startDotnet, startNode, waitNode } from './support';
+import { diffRows, hubArtifacts, instanceRow, normalize, normalizedHistory, partitionRows } from './storageDump';
 
 export interface Scenario {
   name: string;
@@ -92,7 +93,145 @@ const nodeClientDotnetWorker: Scenario = {
   },
 };
 
-export const scenarios: Scenario[] = [dotnetClientNodeWorker, nodeClientDotnetWorker];
+/** (3a) A hub created and used by .NET with its defaults is then opened by our engine with ours. */
+const dotnetHubOpenedByNode: Scenario = {
+  name: '3a hub created by .NET (defaults) opened by our engine',
+  async run(ctx) {
+    const hub = hubName('ItC');
+    const dotnet = await startDotnet(ctx, { hub, workerId: 'dotnet-c' });
+    await dotnet.startWorker();
+    await dotnet.create('HelloCities', 'before', ['Tokyo', 'Seattle']);
+    check.equal((await dotnet.waitFor('before')).status, 'Completed');
+    await dotnet.create('WaitForApproval', 'inflight');
+    await dotnet.waitFor('inflight', ['Running']);
+    await dotnet.stopWorker();
+    const dotnetArtifacts = await hubArtifacts(ctx.connectionString, hub);
+    const node = await startNode(ctx, hub);
+    try {
+      await until(async () => node.engine.ownedPartitions.length === 4, 60_000, 'our engine to own all 4 partitions of the .NET hub');
+      const rows = await partitionRows(ctx.connectionString, hub);
+      check.deepEqual(rows.map((r) => r.CurrentOwner), Array(4).fill(node.engine.settings.workerId), 'partition table rows now name our worker');
+      const before = await node.client.getStatus('before');
+      check.deepEqual(before.output, ['Hello Tokyo', 'Hello Seattle']);
+      await node.client.raiseEvent('inflight', 'Approval', 'late');
+      check.deepEqual((await waitNode(node.client, 'inflight')).output, { approval: 'late' });
+      await dotnet.create('HelloCities', 'after', ['Oslo']);
+      check.deepEqual(JSON.parse((await dotnet.waitFor('after')).output!), ['Hello Oslo']);
+      // Same work on each side, row by row.
+      await node.client.startNew('HelloCities', { instanceId: 'before-node', input: ['Tokyo', 'Seattle'] });
+      await waitNode(node.client, 'before-node');
+      const diff = diffRows(
+        await normalizedHistory(ctx.connectionString, hub, 'before'),
+        await normalizedHistory(ctx.connectionString, hub, 'before-node'),
+        ['.NET', 'ours'],
+      );
+      console.log(`  history diff, same chain (.NET vs ours):\n    ${diff.join('\n    ') || '(none)'}`);
+      const iDiff = diffRows([normalize((await instanceRow(ctx.connectionString, hub, 'before'))!)], [normalize((await instanceRow(ctx.connectionString, hub, 'before-node'))!)], ['.NET', 'ours']);
+      console.log(`  Instances row diff:\n    ${iDiff.join('\n    ') || '(none)'}`);
+      const ourArtifacts = await hubArtifacts(ctx.connectionString, hub);
+      console.log(`  artifacts .NET: ${dotnetArtifacts.join(', ')}\n  artifacts after ours: ${ourArtifacts.join(', ')}`);
+      check.deepEqual(ourArtifacts.filter((a) => !a.startsWith('  blob')), dotnetArtifacts.filter((a) => !a.startsWith('  blob')), 'our engine adds no artifact .NET does not have');
+    } finally {
+      await node.stop();
+      await dotnet.stop();
+    }
+  },
+};
+
+/** (3b) A hub created and used by our engine with its defaults is then opened by a .NET worker with its defaults. */
+const nodeHubOpenedByDotnet: Scenario = {
+  name: '3b hub created by our engine (defaults) opened by .NET',
+  async run(ctx) {
+    const hub = hubName('ItD');
+    const node = await startNode(ctx, hub);
+    await node.client.startNew('HelloCities', { instanceId: 'before', input: ['Rome'] });
+    check.equal((await waitNode(node.client, 'before')).runtimeStatus, 'Completed');
+    await node.client.startNew('WaitForApproval', { instanceId: 'inflight' });
+    await waitNode(node.client, 'inflight', ['Running']);
+    await node.stop();
+    const ourArtifacts = await hubArtifacts(ctx.connectionString, hub);
+    const dotnet = await startDotnet(ctx, { hub, workerId: 'dotnet-d' });
+    try {
+      await dotnet.startWorker();
+      const before = (await dotnet.state('before'))!;
+      check.equal(before.status, 'Completed');
+      check.deepEqual(JSON.parse(before.output!), ['Hello Rome']);
+      check.ok(((await dotnet.history('before')) ?? []).length >= 6, '.NET reads our history');
+      await dotnet.raise('inflight', 'Approval', 'from .NET');
+      check.deepEqual(JSON.parse((await dotnet.waitFor('inflight')).output!), { approval: 'from .NET' });
+      await dotnet.create('HelloCities', 'after', ['Bern']);
+      check.deepEqual(JSON.parse((await dotnet.waitFor('after')).output!), ['Hello Bern']);
+      const rows = await partitionRows(ctx.connectionString, hub);
+      check.deepEqual(rows.map((r) => r.CurrentOwner), Array(4).fill('dotnet-d'), '.NET took every partition row our engine released');
+      const dotnetArtifacts = await hubArtifacts(ctx.connectionString, hub);
+      check.deepEqual(dotnetArtifacts.filter((a) => !a.startsWith('  blob')), ourArtifacts.filter((a) => !a.startsWith('  blob')), '.NET adds no artifact our engine did not create');
+      console.log(`  artifacts: ${dotnetArtifacts.join(', ')}`);
+    } finally {
+      await dotnet.stop();
+    }
+  },
+};
+
+/** (5) Both workers on one hub at once: partitions split, every instance completes exactly once. */
+const bothWorkersAtOnce: Scenario = {
+  name: '5 both workers on one hub at once',
+  async run(ctx) {
+    const hub = hubName('ItE');
+    const dotnet = await startDotnet(ctx, { hub, workerId: 'dotnet-e' });
+    await dotnet.startWorker();
+    const node = await startNode(ctx, hub);
+    const me = node.engine.settings.workerId;
+    const overlaps: string[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const mine = node.engine.ownedPartitions;
+        const rows = await partitionRows(ctx.connectionString, hub);
+        for (const p of mine) {
+          const row = rows[p];
+          if (row && row.CurrentOwner && row.CurrentOwner !== me) overlaps.push(`${row.rowKey}: we poll it, table owner ${row.CurrentOwner}`);
+        }
+        await sleep(250);
+      }
+    })();
+    try {
+      await until(async () => {
+        const owners = (await partitionRows(ctx.connectionString, hub)).map((r) => r.CurrentOwner);
+        return owners.filter((o) => o === me).length === 2 && owners.filter((o) => o === 'dotnet-e').length === 2;
+      }, 90_000, 'an even split of the partition table between .NET and us');
+      const ids = Array.from({ length: 16 }, (_, i) => `both-${i}`);
+      await Promise.all(ids.map((id, i) => (i % 2 ? dotnet.create('HelloCities', id, [`c${i}a`, `c${i}b`]) : node.client.startNew('HelloCities', { instanceId: id, input: [`c${i}a`, `c${i}b`] }))));
+      for (const [i, id] of ids.entries()) {
+        const status = await waitNode(node.client, id, ['Completed', 'Failed', 'Terminated'], 90_000);
+        check.deepEqual(status.output, [`Hello c${i}a`, `Hello c${i}b`], id);
+        const completed = (await normalizedHistory(ctx.connectionString, hub, id)).filter((r) => r.EventType === 'ExecutionCompleted');
+        check.equal(completed.length, 1, `${id} completed exactly once`);
+      }
+      const dotnetRuns = dotnet.activityRuns.filter((r) => r.name === 'SayHello').length;
+      const { nodeActivityRuns } = await import('./functions');
+      const nodeRuns = nodeActivityRuns.filter((r) => typeof r.input === 'string' && /^c\d+[ab]$/.test(r.input)).length;
+      console.log(`  activities run: .NET ${dotnetRuns}, ours ${nodeRuns} (32 scheduled)`);
+      check.ok(dotnetRuns > 0 && nodeRuns > 0, 'both sides ran activities');
+      check.deepEqual(overlaps, [], 'no partition polled by us while the table names another owner');
+    } finally {
+      sampling = false;
+      await sampler;
+      await node.stop();
+      await dotnet.stop();
+    }
+  },
+};
+
+async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await sleep(250);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+export const scenarios: Scenario[] = [dotnetClientNodeWorker, nodeClientDotnetWorker, dotnetHubOpenedByNode, nodeHubOpenedByDotnet, bothWorkersAtOnce];
 
 /**
  * Scenarios that show a known mismatch living in the orchestration processor (being restructured on
