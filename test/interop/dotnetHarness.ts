@@ -10,7 +10,10 @@ const DLL = path.join(DOTNET_PROJECT, 'bin', 'Release', 'net10.0', 'Interop.dll'
 /** Builds the harness once per run; incremental builds are quick when nothing changed. */
 export function buildHarness(): void {
   const started = Date.now();
-  const result = spawnSync('dotnet', ['build', '-c', 'Release', '--nologo', '-v', 'q'], { cwd: DOTNET_PROJECT, encoding: 'utf8' });
+  // Restore only once: later runs build offline from the packages already in the NuGet cache.
+  const restored = fs.existsSync(path.join(DOTNET_PROJECT, 'obj', 'project.assets.json'));
+  const args = ['build', '-c', 'Release', '--nologo', '-v', 'q', ...(restored ? ['--no-restore'] : [])];
+  const result = spawnSync('dotnet', args, { cwd: DOTNET_PROJECT, encoding: 'utf8' });
   if (result.error) throw new Error(`The interop suite needs the .NET SDK ('dotnet' on PATH): ${result.error.message}`);
   if (result.status !== 0) throw new Error(`dotnet build of the interop harness failed:\n${result.stdout}\n${result.stderr}`);
   console.log(`  .NET harness built in ${Date.now() - started} ms`);
