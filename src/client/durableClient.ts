@@ -152,33 +152,34 @@ export class DurableClient {
     }
     const now = new Date();
     const instance: OrchestrationInstance = { InstanceId: instanceId, ExecutionId: newCompactId() };
-    await this.hub.instances.create(
-      {
-        instanceId,
-        name,
-        version: '',
-        executionId: instance.ExecutionId,
-        input: input ?? undefined,
-        runtimeStatus: 'Pending',
-        createdTime: now,
-        lastUpdatedTime: now,
-        generation: 0,
-      },
-      existing?.etag,
-    );
+    // Message first, then the Pending row, as DurableTask.AzureStorage does: a crash in between leaves a
+    // start that runs (and writes the row itself), never a Pending row that nothing will ever run.
+    await this.hub.queues.send({
+      instance,
+      target: 'control',
+      event: newEvent(
+        { EventType: EventType.ExecutionStarted, OrchestrationInstance: instance, Name: name, Version: '', Input: input, Generation: 0 },
+        now,
+      ),
+    });
     try {
-      await this.hub.queues.send({
-        instance,
-        target: 'control',
-        event: newEvent(
-          { EventType: EventType.ExecutionStarted, OrchestrationInstance: instance, Name: name, Version: '', Input: input, Generation: 0 },
-          now,
-        ),
-      });
+      await this.hub.instances.create(
+        {
+          instanceId,
+          name,
+          version: '',
+          executionId: instance.ExecutionId,
+          input: input ?? undefined,
+          runtimeStatus: 'Pending',
+          createdTime: now,
+          lastUpdatedTime: now,
+          generation: 0,
+        },
+        existing?.etag,
+      );
     } catch (e) {
-      // No message means no orchestration: take the Pending row back so nothing is left half-created.
-      await this.hub.instances.delete(instanceId).catch(() => undefined);
-      throw e;
+      // A worker may have run the start and written the row already: that is this start succeeding.
+      if (!(e instanceof InstanceAlreadyExistsError) || (await this.hub.instances.get(instanceId))?.executionId !== instance.ExecutionId) throw e;
     }
     return instanceId;
   }

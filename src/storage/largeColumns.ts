@@ -46,12 +46,27 @@ export async function restoreLargeColumns(row: Record<string, unknown>, store: L
   for (const [key, value] of Object.entries(row)) {
     if (typeof value !== 'string') continue;
     const blobName = store.blobNameOfUrl(value);
-    if (blobName) row[key] = await store.download(blobName);
+    if (blobName) row[key] = startInputOf(blobName, await store.download(blobName));
   }
   for (const key of Object.keys(row)) {
     if (!key.endsWith('BlobName') || typeof row[key] !== 'string' || !row[key]) continue;
     const column = key.slice(0, -'BlobName'.length);
     row[column] = await store.download(row[key] as string);
     delete row[key];
+  }
+}
+
+/**
+ * When a start message itself was too large for the queue, .NET points the Instances row's Input at
+ * that message's blob (`<id>/message-<activity>-ExecutionStarted.json.gz`): the value is the input
+ * inside the envelope, not the envelope.
+ */
+function startInputOf(blobName: string, text: string): string {
+  if (!/\/message-[0-9a-f]+-ExecutionStarted\.json\.gz$/.test(blobName)) return text;
+  try {
+    const input = (JSON.parse(text) as { TaskMessage?: { Event?: { Input?: unknown } } }).TaskMessage?.Event?.Input;
+    return typeof input === 'string' ? input : text;
+  } catch {
+    return text;
   }
 }
