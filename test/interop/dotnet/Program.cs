@@ -138,9 +138,11 @@ namespace Interop
                     return null;
                 case "startWorker":
                     if (this.worker != null) throw new InvalidOperationException("worker already started");
+                    // A fresh service per start: a stopped table partition manager cannot start again.
+                    var workerService = new AzureStorageOrchestrationService(this.options.ToSettings());
                     // As the Functions extension does on host start.
-                    await this.service.CreateIfNotExistsAsync();
-                    this.worker = new TaskHubWorker(this.service, HarnessOptions.Loggers);
+                    await workerService.CreateIfNotExistsAsync();
+                    this.worker = new TaskHubWorker(workerService, HarnessOptions.Loggers);
                     this.worker.AddTaskOrchestrations(Orchestrations.All());
                     this.worker.AddTaskActivities(Activities.All());
                     await this.worker.StartAsync();
