@@ -18,6 +18,12 @@ export interface DurableSettings {
   leaseRenewIntervalMs: number;
   leaseAcquireIntervalMs: number;
   workerId: string;
+  /** `<hub>Partitions` table (default, as DT.AzureStorage 2.x) or the legacy `default/` lease blobs. */
+  partitionManagement?: 'table' | 'legacy';
+  /** Run partitions only while this app holds `<hub>-applease` (default true, host.json `useAppLease`). */
+  useAppLease?: boolean;
+  /** App name the app lease id is derived from: WEBSITE_SITE_NAME, else DTFX_APP_NAME, else "". */
+  appName?: string;
 }
 
 export const DEFAULT_HUB_NAME = 'DurableFunctionsHub';
@@ -74,6 +80,27 @@ function timeSetting(section: Json, key: string, fallback: number): number {
   return parseTimeSpan(value, key);
 }
 
+function boolSetting(section: Json, key: string, fallback: boolean): boolean {
+  const value = section[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new Error(`host.json setting '${key}' must be true or false, got ${JSON.stringify(value)}.`);
+  return value;
+}
+
+/** The extension's storageProvider flags; the "safe" blob manager (both false) is not implemented. */
+function partitionManagement(provider: Json): 'table' | 'legacy' {
+  const table = boolSetting(provider, 'useTablePartitionManagement', true);
+  const legacy = boolSetting(provider, 'useLegacyPartitionManagement', false);
+  if (table && legacy) throw new Error("host.json sets both 'useTablePartitionManagement' and 'useLegacyPartitionManagement'; choose one.");
+  if (!table && !legacy) {
+    throw new Error(
+      "host.json turns 'useTablePartitionManagement' off without 'useLegacyPartitionManagement': the blob-based " +
+        "'safe' partition manager is not supported; use the partition table (default) or set useLegacyPartitionManagement.",
+    );
+  }
+  return table ? 'table' : 'legacy';
+}
+
 /** Resolves `%AppSetting%` references the way the Functions host does for hubName. */
 function expandAppSetting(value: string, env: NodeJS.ProcessEnv): string {
   return value.replace(/%([^%]+)%/g, (_, name: string) => {
@@ -104,6 +131,9 @@ export function loadSettings(appRoot: string = process.cwd(), env: NodeJS.Proces
     leaseRenewIntervalMs: defaultSettings.leaseRenewIntervalMs,
     leaseAcquireIntervalMs: defaultSettings.leaseAcquireIntervalMs,
     workerId: `${os.hostname()}-${process.pid}`,
+    partitionManagement: partitionManagement(provider),
+    useAppLease: boolSetting(durable, 'useAppLease', true),
+    appName: env.WEBSITE_SITE_NAME ?? env.DTFX_APP_NAME ?? '',
   };
 }
 

@@ -43,7 +43,8 @@ describe('task hub layout (DurableTask.AzureStorage)', () => {
       expect(info).toMatchObject({ TaskHubName: name, PartitionCount: 3 });
       const lease = JSON.parse((await hub.hub.storage.leases.getBlockBlobClient(`default/${lower}-control-01`).downloadToBuffer()).toString());
       expect(lease).toMatchObject({ PartitionId: `${lower}-control-01`, Owner: hub.engine.options.workerId });
-      expect(await hub.hub.storage.largeMessages.exists()).toBe(true);
+      // As in DurableTask.AzureStorage: made with the first large payload, not with the hub.
+      expect(await hub.hub.storage.largeMessages.exists()).toBe(false);
     } finally {
       await hub.stop();
     }
@@ -107,7 +108,10 @@ describe('task hub layout (DurableTask.AzureStorage)', () => {
     const [peeked] = (await queue.peekMessages()).peekedMessageItems;
     const message = JSON.parse(peeked.messageText);
     expect(message.$type).toBe('DurableTask.AzureStorage.MessageData');
-    expect(message).toMatchObject({ CompressedBlobName: null, NewPersistenceOrder: false, Episode: 0 });
+    // Client-sent, as DurableTask.AzureStorage writes it: empty Sender (never null), no Episode, no extra fields.
+    expect(message).toMatchObject({ CompressedBlobName: null, Sender: { InstanceId: '', ExecutionId: '' } });
+    expect(message).not.toHaveProperty('Episode');
+    expect(message).not.toHaveProperty('NewPersistenceOrder');
     expect(message.ActivityId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(message.TaskMessage.$type).toBe('DurableTask.Core.TaskMessage');
     expect(message.TaskMessage.OrchestrationInstance).toMatchObject({ $type: 'DurableTask.Core.OrchestrationInstance', InstanceId: id });

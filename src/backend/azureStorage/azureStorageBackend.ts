@@ -21,7 +21,7 @@ import { ControlQueuePoller } from './controlQueuePoller';
 import { InstanceBuffer } from './instanceBuffer';
 import { queryInstancePage } from './instanceQuery';
 import { ReceivedMessage } from './messageQueues';
-import { PartitionLeaseManager } from './partitionLeases';
+import { PartitionManager, createPartitionManager } from './partitionManagement';
 import { TaskHub } from './taskHub';
 import { purgeInstanceStorage } from './purge';
 import { WorkItemPoller } from './workItemPoller';
@@ -42,6 +42,9 @@ export interface AzureStorageOptions {
   leaseIntervalMs: number;
   leaseRenewIntervalMs: number;
   leaseAcquireIntervalMs: number;
+  partitionManagement?: 'table' | 'legacy';
+  useAppLease?: boolean;
+  appName?: string;
 }
 
 
@@ -91,7 +94,7 @@ export class AzureStorageBackend implements Backend {
   private runningActivities = 0;
   private readonly pollers = new Map<number, ControlQueuePoller>();
   private workItemPoller: WorkItemPoller | undefined;
-  private leases: PartitionLeaseManager | undefined;
+  private leases: PartitionManager | undefined;
   private worker: WorkerOptions | undefined;
   private stopping = false;
 
@@ -142,14 +145,10 @@ export class AzureStorageBackend implements Backend {
       this.log,
     );
     this.workItemPoller.start();
-    this.leases = new PartitionLeaseManager(
+    // The manager host.json selects (the partition table by default, as DurableTask.AzureStorage 2.x).
+    this.leases = createPartitionManager(
       this.hub.storage,
-      {
-        workerId: options.workerId,
-        leaseDurationMs: this.options.leaseIntervalMs,
-        renewIntervalMs: this.options.leaseRenewIntervalMs,
-        acquireIntervalMs: this.options.leaseAcquireIntervalMs,
-      },
+      { ...this.options, workerId: options.workerId },
       { acquired: (p) => this.startPartition(p), lost: (p) => this.stopPartition(p) },
       this.log,
     );
@@ -228,7 +227,7 @@ export class AzureStorageBackend implements Backend {
   private async load(instanceId: string, messages: ReceivedMessage[]): Promise<AzureOrchestrationWorkItem | undefined> {
     const loaded = await this.hub.history.load(instanceId);
     const now = this.clock.now().getTime();
-    const fresh: ReceivedMessage[] = [];
+    let fresh: ReceivedMessage[] = [];
     const finished: Promise<void>[] = [];
     for (const m of messages) {
       const event = m.data.TaskMessage.Event;
@@ -250,8 +249,18 @@ export class AzureStorageBackend implements Backend {
     if (fresh.length === 0 && !(redelivered && loaded.events.length > 0)) return undefined;
     fresh.sort((a, b) => a.insertedOn.getTime() - b.insertedOn.getTime() || a.data.SequenceNumber - b.data.SequenceNumber);
     let awaitingStart = false;
-    if (loaded.events.length === 0 && fresh.some((m) => m.data.TaskMessage.Event.EventType !== EventType.ExecutionStarted)) {
-      awaitingStart = (await this.hub.instances.get(instanceId))?.runtimeStatus === 'Pending';
+    const isStart = (m: ReceivedMessage) => m.data.TaskMessage.Event.EventType === EventType.ExecutionStarted;
+    if (loaded.events.length === 0 || fresh.some(isStart)) {
+      const row = await this.hub.instances.get(instanceId);
+      awaitingStart = loaded.events.length === 0 && row?.runtimeStatus === 'Pending';
+      if (row?.runtimeStatus === 'Pending') {
+        // The start message goes out before the Pending row: a start whose execution is not the
+        // row's lost a race of two creates with the same id (or is stale), and must not run.
+        const losers = fresh.filter((m) => isStart(m) && m.data.TaskMessage.OrchestrationInstance.ExecutionId !== row.executionId);
+        await Promise.all(losers.map((m) => this.hub.queues.delete(m)));
+        fresh = fresh.filter((m) => !losers.includes(m));
+        if (fresh.length === 0) return undefined;
+      }
     }
     return new AzureOrchestrationWorkItem(
       instanceId,
@@ -391,14 +400,14 @@ export class AzureStorageBackend implements Backend {
       scheduledStartTime: options.scheduledStartTime,
       generation: 0,
     };
-    // The row first, guarded by the ETag we read, so that of two racing creates exactly one wins.
-    await this.hub.instances.create(state, existing?.etag);
+    // Message first, then the Pending row, as DurableTask.AzureStorage does: a crash in between leaves a
+    // start that runs (and writes the row itself), never a Pending row that nothing will ever run.
+    await this.hub.queues.send({ instance, target: 'control', event: start });
     try {
-      await this.hub.queues.send({ instance, target: 'control', event: start });
+      await this.hub.instances.create(state, existing?.etag);
     } catch (e) {
-      // No message means no orchestration: take the Pending row back so nothing is left half-created.
-      await this.hub.instances.delete(instance.InstanceId).catch(() => undefined);
-      throw e;
+      // A worker may have run the start and written the row already: that is this start succeeding.
+      if (!(e instanceof InstanceAlreadyExistsError) || (await this.hub.instances.get(instance.InstanceId))?.executionId !== instance.ExecutionId) throw e;
     }
   }
 

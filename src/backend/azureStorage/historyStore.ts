@@ -9,6 +9,8 @@ import { escapePartitionKey } from './keys';
 export const SENTINEL_ROW_KEY = 'sentinel';
 /** A table transaction holds at most 100 operations. */
 const MAX_BATCH = 100;
+/** Events per checkpoint transaction: DT.AzureStorage writes 99 events + the sentinel in each. */
+const EVENTS_PER_BATCH = MAX_BATCH - 1;
 /** The columns DurableTask.AzureStorage may move to blobs (plus GenericEvent's Data). */
 const LARGE_COLUMNS = ['Name', 'Input', 'Result', 'Reason', 'Details', 'Correlation', 'FailureDetails', 'Tags', 'Data'] as const;
 
@@ -38,11 +40,9 @@ export class HistoryStore {
       else rows.push(row);
     }
     const executionId = (sentinel?.ExecutionId as string | undefined) ?? lastExecutionId(rows);
-    const count = typeof sentinel?.HistoryEventCount === 'number' ? sentinel.HistoryEventCount : Number.POSITIVE_INFINITY;
-    const current = rows
-      .filter((r) => r.ExecutionId === executionId)
-      .sort((a, b) => String(a.rowKey).localeCompare(String(b.rowKey)))
-      .slice(0, count);
+    // Every row of the current execution counts, as in .NET: a .NET checkpoint merges the sentinel, so
+    // no count of ours kept there could be trusted after one.
+    const current = rows.filter((r) => r.ExecutionId === executionId).sort((a, b) => String(a.rowKey).localeCompare(String(b.rowKey)));
     const events: HistoryEvent[] = [];
     for (const row of current) {
       await restoreLargeColumns(row, this.blobs);
@@ -57,9 +57,10 @@ export class HistoryStore {
   }
 
   /**
-   * Appends events `events` at positions `start..` of execution `executionId`. Rows are upserted
-   * (a retried checkpoint rewrites the same keys) and the sentinel row is written last with the
-   * ETag seen at load time, so two writers can never both commit.
+   * Appends events `events` at positions `start..` of execution `executionId`, as DurableTask.AzureStorage
+   * does: transactions of at most 99 upserted events plus the sentinel row, each guarded by the sentinel
+   * ETag of the one before (insert when there is none yet), so a second writer fails on its first batch.
+   * Intermediate batches mark the sentinel `IsCheckpointComplete: false`.
    */
   async append(
     instanceId: string,
@@ -70,37 +71,40 @@ export class HistoryStore {
     consumedMessageIds: string[],
   ): Promise<void> {
     const partitionKey = escapePartitionKey(instanceId);
-    const actions: TransactionAction[] = [];
+    const rows: TransactionAction[] = [];
     for (let i = 0; i < events.length; i++) {
       const row = toHistoryRow(partitionKey, executionId, start + i, events[i]);
       const prefix = `${partitionKey}/history-${historyRowKey(start + i)}-${EventType[events[i].EventType]}`;
       await offloadLargeColumns(row, LARGE_COLUMNS, prefix, this.blobs);
-      actions.push(['upsert', row, 'Replace']);
+      rows.push(['upsert', row, 'Replace']);
     }
-    const sentinel = {
-      partitionKey,
-      rowKey: SENTINEL_ROW_KEY,
-      ExecutionId: executionId,
-      IsCheckpointComplete: true,
-      CheckpointCompletedTimestamp: new Date(),
-      HistoryEventCount: start + events.length,
-      LastMessageIds: JSON.stringify(consumedMessageIds),
-    };
-    const sentinelAction: TransactionAction = sentinelEtag
-      ? ['update', sentinel, 'Replace', { etag: sentinelEtag }]
-      : ['create', sentinel];
-    const chunks: TransactionAction[][] = [];
-    for (let i = 0; i < actions.length; i += MAX_BATCH) chunks.push(actions.slice(i, i + MAX_BATCH));
-    const last = chunks[chunks.length - 1];
-    if (!last || last.length === MAX_BATCH) chunks.push([sentinelAction]);
-    else last.push(sentinelAction);
-    for (const chunk of chunks) {
+    let etag = sentinelEtag;
+    const batches = Math.max(1, Math.ceil(rows.length / EVENTS_PER_BATCH));
+    for (let b = 0; b < batches; b++) {
+      const last = b === batches - 1;
+      const sentinel: Record<string, unknown> & { partitionKey: string; rowKey: string } = {
+        partitionKey,
+        rowKey: SENTINEL_ROW_KEY,
+        ExecutionId: executionId,
+        IsCheckpointComplete: last,
+      };
+      if (last) {
+        sentinel.CheckpointCompletedTimestamp = new Date();
+        sentinel.LastMessageIds = JSON.stringify(consumedMessageIds);
+      }
+      const sentinelAction: TransactionAction = etag ? ['update', sentinel, 'Merge', { etag }] : ['create', sentinel];
+      const batch = [...rows.slice(b * EVENTS_PER_BATCH, (b + 1) * EVENTS_PER_BATCH), sentinelAction];
       try {
-        await this.table.submitTransaction(chunk);
+        const response = await this.table.submitTransaction(batch);
+        etag = response.subResponses.find((r) => r.rowKey === SENTINEL_ROW_KEY)?.etag ?? response.subResponses[response.subResponses.length - 1]?.etag;
       } catch (e) {
         const status = (e as { statusCode?: number }).statusCode;
-        if (chunk.includes(sentinelAction) && (status === 409 || status === 412)) throw new CheckpointConflictError(instanceId);
+        if (status === 409 || status === 412) throw new CheckpointConflictError(instanceId);
         throw e;
+      }
+      if (!etag && !last) {
+        // Without the new ETag the next batch could not be guarded; re-read it.
+        etag = (await this.table.getEntity(partitionKey, SENTINEL_ROW_KEY)).etag;
       }
     }
   }

@@ -11,6 +11,9 @@ export type { InstanceState };
 const LARGE_COLUMNS = ['Input', 'Output', 'CustomStatus'] as const;
 
 export class InstanceStore {
+  /** Blob URLs of large values this process stored, by instance, execution and column. */
+  private readonly offloaded = new Map<string, { text: string; url: string }>();
+
   constructor(
     readonly table: TableClient,
     private readonly blobs: LargeMessageStore,
@@ -43,8 +46,12 @@ export class InstanceStore {
     }
   }
 
+  /**
+   * Checkpoint write: merged into the row like .NET's InsertOrMerge, so columns we do not write (Tags,
+   * ParentInstanceId, blob names .NET keeps) survive.
+   */
   async upsert(state: InstanceState): Promise<void> {
-    await this.table.upsertEntity(await this.toStoredRow(state), 'Replace');
+    await this.table.upsertEntity(await this.toStoredRow(state), 'Merge');
   }
 
   async delete(instanceId: string, etag?: string): Promise<void> {
@@ -70,7 +77,22 @@ export class InstanceStore {
     row.CustomStatus = state.customStatus ?? 'null';
     if (state.completedTime) row.CompletedTime = state.completedTime;
     if (state.scheduledStartTime) row.ScheduledStartTime = state.scheduledStartTime;
+    // A large value already in a blob for this execution is referenced again, not uploaded per checkpoint.
+    const reused: string[] = [];
+    for (const column of LARGE_COLUMNS) {
+      const known = this.offloaded.get(`${state.instanceId}\n${state.executionId}\n${column}`);
+      if (known && row[column] === known.text) {
+        row[column] = known.url;
+        reused.push(column);
+      }
+    }
+    const originals = Object.fromEntries(LARGE_COLUMNS.map((c) => [c, row[c]]));
     await offloadLargeColumns(row, LARGE_COLUMNS, `${row.partitionKey}/instance-${state.executionId}`, this.blobs, 'urlInColumn');
+    for (const column of LARGE_COLUMNS) {
+      if (reused.includes(column) || row[column] === originals[column] || typeof originals[column] !== 'string') continue;
+      if (this.offloaded.size >= 1000) this.offloaded.delete(this.offloaded.keys().next().value as string);
+      this.offloaded.set(`${state.instanceId}\n${state.executionId}\n${column}`, { text: originals[column] as string, url: row[column] as string });
+    }
     return row;
   }
 }

@@ -76,6 +76,21 @@ export async function restoreLegacyUrlColumns(
     const blobName = store.blobNameOfUrl(value);
     if (!blobName || !store.isBlobOfInstance(instanceId, blobName)) continue;
     const text = await store.tryDownload(blobName);
-    if (text !== undefined) row[column] = text;
+    if (text !== undefined) row[column] = startInputOf(blobName, text);
+  }
+}
+
+/**
+ * When a start message itself was too large for the queue, .NET points the Instances row's Input at
+ * that message's blob (`<id>/message-<activity>-ExecutionStarted.json.gz`): the value is the input
+ * inside the envelope, not the envelope.
+ */
+function startInputOf(blobName: string, text: string): string {
+  if (!/\/message-[0-9a-f]+-ExecutionStarted\.json\.gz$/.test(blobName)) return text;
+  try {
+    const input = (JSON.parse(text) as { TaskMessage?: { Event?: { Input?: unknown } } }).TaskMessage?.Event?.Input;
+    return typeof input === 'string' ? input : text;
+  } catch {
+    return text;
   }
 }

@@ -8,9 +8,18 @@ export class LargeMessageStore {
 
   async upload(blobName: string, text: string): Promise<void> {
     const body = gzipSync(Buffer.from(text, 'utf8'));
-    await this.container.getBlockBlobClient(blobName).uploadData(body, {
-      blobHTTPHeaders: { blobContentType: 'application/octet-stream', blobContentEncoding: 'gzip' },
-    });
+    const put = () =>
+      this.container.getBlockBlobClient(blobName).uploadData(body, {
+        blobHTTPHeaders: { blobContentType: 'application/octet-stream', blobContentEncoding: 'gzip' },
+      });
+    try {
+      await put();
+    } catch (e) {
+      // Like DurableTask.AzureStorage, the container is made on the first large payload, not with the hub.
+      if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+      await this.container.createIfNotExists();
+      await put();
+    }
   }
 
   async download(blobName: string): Promise<string> {
@@ -58,6 +67,7 @@ export class LargeMessageStore {
   /** Deletes every blob of an instance (see isBlobOfInstance). */
   async deleteInstanceBlobs(instanceId: string): Promise<number> {
     let count = 0;
+    if (!(await this.container.exists())) return 0;
     for (const prefix of new Set([`${instanceId}/`, `${escapePartitionKey(instanceId)}/`])) {
       for await (const blob of this.container.listBlobsFlat({ prefix })) {
         if (!this.isBlobOfInstance(instanceId, blob.name)) continue;

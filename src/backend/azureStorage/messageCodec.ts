@@ -19,12 +19,15 @@ export interface MessageData {
   TaskMessage: TaskMessage;
   CompressedBlobName: string | null;
   SequenceNumber: number;
+  /** Only logged by DurableTask.AzureStorage; omitted on client-sent messages. */
   Episode?: number;
+  /** Never null: .NET dereferences it (client-sent messages carry empty strings). */
   Sender?: OrchestrationInstance | null;
   SerializableTraceContext?: string | null;
-  /** True when the sender persisted its history before sending; we send first (see processor). */
-  NewPersistenceOrder?: boolean;
 }
+
+/** The Sender of messages that no orchestration sent (clients), as DurableTask.AzureStorage writes it. */
+export const CLIENT_SENDER: OrchestrationInstance = { InstanceId: '', ExecutionId: '' };
 
 const CORE = 'DurableTask.Core';
 export const MESSAGE_DATA_TYPE = 'DurableTask.AzureStorage.MessageData';
@@ -66,18 +69,25 @@ export function encodeMessage(message: MessageData): string {
     TaskMessage: typed(`${CORE}.TaskMessage`, {
       Event: annotateEvent(message.TaskMessage.Event),
       SequenceNumber: message.TaskMessage.SequenceNumber,
-      OrchestrationInstance: withInstanceType(message.TaskMessage.OrchestrationInstance),
+      OrchestrationInstance: withInstanceType(anyExecutionAsNull(message.TaskMessage.OrchestrationInstance)),
     }),
     CompressedBlobName: message.CompressedBlobName,
     SequenceNumber: message.SequenceNumber,
-    NewPersistenceOrder: false,
-    Episode: message.Episode ?? 0,
+    ...(message.Episode === undefined ? {} : { Episode: message.Episode }),
     // Sender is the one object the .NET serializer writes without $type.
-    Sender: message.Sender ?? null,
+    Sender: message.Sender ?? CLIENT_SENDER,
     SerializableTraceContext: message.SerializableTraceContext ?? null,
   });
   // Queue text travels in XML: characters XML cannot carry go as JSON escapes (see util/xmlText).
   return xmlSafeJson(JSON.stringify(body));
+}
+
+/**
+ * In memory we write "" for "whichever execution is current" (events to other instances, entity
+ * messages); on the wire .NET uses null, and only auto-starts an entity for null.
+ */
+function anyExecutionAsNull(instance: OrchestrationInstance): OrchestrationInstance {
+  return instance.ExecutionId === '' ? { ...instance, ExecutionId: null as unknown as string } : instance;
 }
 
 function stripTypes(value: unknown): unknown {
@@ -107,5 +117,7 @@ export function decodeMessage(text: string): MessageData {
   if (!event || typeof event.EventType !== 'number' || EventType[event.EventType] === undefined) {
     throw new Error('Queue message carries no recognizable history event.');
   }
+  const target = data.TaskMessage.OrchestrationInstance;
+  if (target && (target.ExecutionId === null || target.ExecutionId === undefined)) target.ExecutionId = '';
   return data;
 }

@@ -60,8 +60,8 @@ export class TaskHubQueues {
       TaskMessage: { Event: message.event, SequenceNumber: 0, OrchestrationInstance: message.instance },
       CompressedBlobName: null,
       SequenceNumber: ++sequence,
-      Episode: message.episode ?? 0,
-      Sender: message.sender ?? null,
+      Episode: message.episode,
+      Sender: message.sender,
     };
     let text = encodeMessage(data);
     if (Buffer.byteLength(text, 'utf8') > MAX_INLINE_MESSAGE_BYTES) {
@@ -75,8 +75,7 @@ export class TaskHubQueues {
         TaskMessage: null,
         CompressedBlobName: blobName,
         SequenceNumber: 0,
-        NewPersistenceOrder: false,
-        Episode: 0,
+        SerializableTraceContext: null,
       }));
     }
     const queue = message.target === 'workItem' ? this.storage.workItems : this.controlQueueFor(message.instance.InstanceId);

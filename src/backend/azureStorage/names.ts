@@ -8,6 +8,9 @@ export class TaskHubNames {
   readonly workItemQueue: string;
   readonly largeMessagesContainer: string;
   readonly leasesContainer: string;
+  readonly partitionsTable: string;
+  readonly appLeaseContainer: string;
+  readonly appLeaseInfoBlob: string;
 
   constructor(readonly hubName: string) {
     validateTaskHubName(hubName);
@@ -17,6 +20,9 @@ export class TaskHubNames {
     this.workItemQueue = `${lower}-workitems`;
     this.largeMessagesContainer = `${lower}-largemessages`;
     this.leasesContainer = `${lower}-leases`;
+    this.partitionsTable = `${hubName}Partitions`;
+    this.appLeaseContainer = `${lower}-applease`;
+    this.appLeaseInfoBlob = `${lower}-appleaseinfo`;
   }
 
   controlQueue(partition: number): string {

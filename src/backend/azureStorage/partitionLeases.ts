@@ -61,6 +61,7 @@ export class PartitionLeaseManager {
 
   /** Writes taskhub.json and one lease blob per partition, keeping existing ones. */
   async createLeaseBlobs(): Promise<void> {
+    await this.storage.leases.createIfNotExists();
     const info = this.storage.leases.getBlockBlobClient('taskhub.json');
     if (!(await info.exists())) {
       const doc = { TaskHubName: this.storage.hubName, CreatedAt: new Date().toISOString(), PartitionCount: this.storage.partitionCount };

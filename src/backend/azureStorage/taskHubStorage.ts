@@ -50,8 +50,8 @@ export class TaskHubStorage {
       createTable(this.instances),
       this.workItems.createIfNotExists(),
       ...this.controlQueues.map((q) => q.createIfNotExists()),
-      this.largeMessages.createIfNotExists(),
-      this.leases.createIfNotExists(),
+      // The large-message container comes with the first large payload and the lease container with
+      // the blob partition manager, as DurableTask.AzureStorage makes them.
     ]);
   }
 
@@ -63,6 +63,8 @@ export class TaskHubStorage {
       ...this.controlQueues.map((q): [string, () => Promise<unknown>] => [q.name, () => q.deleteIfExists()]),
       [this.names.largeMessagesContainer, () => this.largeMessages.deleteIfExists()],
       [this.names.leasesContainer, () => this.leases.deleteIfExists()],
+      [this.names.partitionsTable, () => this.account.table(this.names.partitionsTable).deleteTable()],
+      [this.names.appLeaseContainer, () => this.account.blobs.getContainerClient(this.names.appLeaseContainer).deleteIfExists()],
     ];
     for (const [name, run] of steps) {
       await run();

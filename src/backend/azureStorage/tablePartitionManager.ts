@@ -1,0 +1,285 @@
+import { TableClient } from '@azure/data-tables';
+import { TaskHubStorage } from './taskHubStorage';
+import { Logger } from '../../util/log';
+
+/**
+ * Partition ownership in the `<hub>Partitions` table, the default of DurableTask.AzureStorage 2.x and
+ * the Functions extension 3.x, speaking its protocol so our workers and .NET workers can share a hub:
+ * one row per control queue (PartitionKey "", RowKey = queue name) with CurrentOwner, NextOwner,
+ * OwnedSince, LastRenewal, ExpiresAt and IsDraining. Every write is a Replace guarded by the row's
+ * ETag; a 412 means another worker moved first, and the table is read again at once.
+ *
+ * Protocol (as observed against DT.AzureStorage 2.11.2): a worker claims rows that are free, expired or
+ * handed to it (CurrentOwner empty, NextOwner = itself); a worker below its share (partitions /
+ * workers) steals by writing NextOwner; the owner then drains (stops dequeuing, finishes in-flight
+ * work), and releases by clearing CurrentOwner, after which NextOwner claims it. Shutdown drains and
+ * releases everything the same way.
+ */
+export interface TablePartitionListener {
+  acquired(partition: number): void;
+  lost(partition: number): Promise<void>;
+}
+
+export interface TablePartitionOptions {
+  workerId: string;
+  /** How long a renewal keeps the lease (DT.AS `LeaseInterval`, default 30 s). */
+  leaseDurationMs: number;
+  /** Pause between table passes (DT.AS `LeaseAcquireInterval`, default 10 s). */
+  acquireIntervalMs: number;
+}
+
+interface PartitionRow {
+  partitionKey: string;
+  rowKey: string;
+  etag: string;
+  CurrentOwner?: string | null;
+  NextOwner?: string | null;
+  OwnedSince?: Date | null;
+  LastRenewal?: Date | null;
+  ExpiresAt?: Date | null;
+  IsDraining?: boolean;
+}
+
+/** DT.AS gives a fresh claim one minute, whatever the lease interval. */
+const CLAIM_DURATION_MS = 60_000;
+/** Passes while draining or waiting for a hand-over run every second, as .NET does. */
+const BUSY_INTERVAL_MS = 1_000;
+
+export class TablePartitionManager {
+  readonly table: TableClient;
+  private readonly owned = new Set<number>();
+  private readonly draining = new Map<number, { done: boolean }>();
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private shuttingDown = false;
+  private stopped = false;
+
+  constructor(
+    private readonly storage: TaskHubStorage,
+    private readonly options: TablePartitionOptions,
+    private readonly listener: TablePartitionListener,
+    private readonly log: Logger,
+  ) {
+    this.table = storage.account.table(storage.names.partitionsTable);
+  }
+
+  get ownedPartitions(): number[] {
+    return [...this.owned].sort((a, b) => a - b);
+  }
+
+  /** Creates the table and one row per control queue, keeping rows that exist. */
+  async createLeases(): Promise<void> {
+    try {
+      await this.table.createTable();
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode !== 409) throw e;
+    }
+    await Promise.all(
+      Array.from({ length: this.storage.partitionCount }, async (_, p) => {
+        try {
+          await this.table.createEntity({ partitionKey: '', rowKey: this.storage.names.controlQueue(p), IsDraining: false });
+        } catch (e) {
+          if ((e as { statusCode?: number }).statusCode !== 409) throw e;
+        }
+      }),
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.createLeases();
+    await this.pass().catch((e) => this.log.warn(`Partition table pass failed: ${(e as Error).message}`));
+    this.loop = this.run();
+  }
+
+  /** Drains and releases every owned partition, then stops. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.shuttingDown = true;
+    this.wake?.();
+    await this.loop;
+    this.stopped = true;
+  }
+
+  private async run(): Promise<void> {
+    for (;;) {
+      let delay = this.options.acquireIntervalMs;
+      try {
+        const busy = await this.pass();
+        if (this.shuttingDown && this.owned.size === 0 && this.draining.size === 0) return;
+        if (busy || this.shuttingDown) delay = BUSY_INTERVAL_MS;
+      } catch (e) {
+        // 412: someone else wrote a row we were about to change; read again at once.
+        const status = (e as { statusCode?: number }).statusCode;
+        if (status !== 412) this.log.warn(`Partition table pass failed: ${(e as Error).message}`);
+        delay = status === 412 ? 0 : BUSY_INTERVAL_MS;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private partitionOf(row: PartitionRow): number {
+    for (let p = 0; p < this.storage.partitionCount; p++) if (this.storage.names.controlQueue(p) === row.rowKey) return p;
+    return -1;
+  }
+
+  /** One read of the table and the writes it calls for; true while a hand-over is in progress. */
+  private async pass(): Promise<boolean> {
+    const me = this.options.workerId;
+    const now = Date.now();
+    const rows: PartitionRow[] = [];
+    for await (const row of this.table.listEntities<PartitionRow>()) rows.push(row as PartitionRow);
+    const others = new Map<string, PartitionRow[]>();
+    let mine = 0;
+    let busy = false;
+
+    for (const row of rows) {
+      const p = this.partitionOf(row);
+      if (p < 0) continue;
+      const current = row.CurrentOwner || null;
+      const next = row.NextOwner || null;
+      // We thought it was ours but the table says otherwise: stop dequeuing from it.
+      if (this.owned.has(p) && current !== me) await this.drop(p);
+      let changed = false;
+      let claimed = false;
+
+      if (!this.shuttingDown) {
+        const expired = !!row.ExpiresAt && now >= new Date(row.ExpiresAt).getTime();
+        if ((current === null && next === null) || expired || (current === null && next === me)) {
+          Object.assign(row, { CurrentOwner: me, NextOwner: null, OwnedSince: new Date(now), LastRenewal: new Date(now), ExpiresAt: new Date(now + CLAIM_DURATION_MS), IsDraining: false });
+          changed = claimed = true;
+        } else if (current !== me) {
+          if (next === null && !row.IsDraining) push(others, current!, row);
+          else if (next !== null) {
+            if (next === me) {
+              mine++;
+              busy = true;
+            } else push(others, next, row);
+          } else {
+            // Its owner is shutting down (draining without a successor): ask for it.
+            row.NextOwner = me;
+            changed = true;
+            busy = true;
+          }
+        }
+        if (!claimed && current === me) {
+          if (next === null) {
+            mine++;
+            this.renew(row, now);
+            changed = true;
+          } else {
+            busy = true;
+            changed = this.drainStep(row, p, now) || changed;
+          }
+        }
+      } else if (current === me) {
+        busy = true;
+        changed = this.drainStep(row, p, now);
+      }
+
+      if (changed) {
+        const etag = row.etag;
+        await this.table.updateEntity(toEntity(row), 'Replace', { etag });
+        const owner = row.CurrentOwner || null;
+        if (owner === me && !this.draining.has(p) && !this.owned.has(p)) {
+          this.owned.add(p);
+          this.log.info(`Acquired partition ${p} (${row.rowKey}) in the partition table.`);
+          this.listener.acquired(p);
+        }
+      }
+    }
+
+    if (!this.shuttingDown) busy = (await this.balance(rows.length, others, mine)) || busy;
+    return busy;
+  }
+
+  /** Keeps a lease being handed over renewed while its queue drains; releases it once drained. */
+  private drainStep(row: PartitionRow, p: number, now: number): boolean {
+    const drain = this.draining.get(p);
+    if (drain === undefined) {
+      const started = { done: false };
+      this.draining.set(p, started);
+      void this.drop(p)
+        .catch((e) => this.log.warn(`Draining partition ${p} failed: ${(e as Error).message}`))
+        .finally(() => {
+          started.done = true;
+          this.wake?.();
+        });
+      row.IsDraining = true;
+      this.renew(row, now);
+      return true;
+    }
+    if (!drain.done) {
+      this.renew(row, now);
+      return true;
+    }
+    this.draining.delete(p);
+    row.CurrentOwner = null;
+    row.IsDraining = false;
+    this.log.info(`Released partition ${p} (${row.rowKey})${row.NextOwner ? ` to ${row.NextOwner}` : ''}.`);
+    return true;
+  }
+
+  private renew(row: PartitionRow, now: number): void {
+    row.LastRenewal = new Date(now);
+    row.ExpiresAt = new Date(now + this.options.leaseDurationMs);
+  }
+
+  private async drop(p: number): Promise<void> {
+    if (!this.owned.delete(p)) return;
+    await this.listener.lost(p);
+  }
+
+  /** Steals (writes NextOwner) from workers above the average until this worker has its share. */
+  private async balance(partitionCount: number, others: Map<string, PartitionRow[]>, mine: number): Promise<boolean> {
+    if (others.size === 0) return false;
+    const average = Math.floor(partitionCount / (others.size + 1));
+    if (average < mine) return false;
+    let busy = false;
+    for (const rows of others.values()) {
+      let toSteal = average - mine;
+      if (toSteal < 0) break;
+      const excess = rows.length - average;
+      if (excess <= 0) continue;
+      if (toSteal === 0 && excess > 1) toSteal = 1;
+      toSteal = Math.min(toSteal, excess);
+      for (let i = 0; i < toSteal; i++) {
+        mine++;
+        const row = rows[i];
+        row.NextOwner = this.options.workerId;
+        await this.table.updateEntity(toEntity(row), 'Replace', { etag: row.etag });
+        this.log.info(`Asked ${row.CurrentOwner} for partition ${row.rowKey}.`);
+        busy = true;
+      }
+    }
+    return busy;
+  }
+
+  /** Deletes the table (hub deletion). */
+  async delete(): Promise<void> {
+    await this.table.deleteTable();
+  }
+}
+
+function push(map: Map<string, PartitionRow[]>, owner: string, row: PartitionRow): void {
+  const list = map.get(owner);
+  if (list) list.push(row);
+  else map.set(owner, [row]);
+}
+
+/** The row as written: absent columns for nulls, as the .NET table client writes them. */
+function toEntity(row: PartitionRow): Record<string, unknown> & { partitionKey: string; rowKey: string } {
+  const entity: Record<string, unknown> & { partitionKey: string; rowKey: string } = { partitionKey: row.partitionKey, rowKey: row.rowKey };
+  for (const key of ['CurrentOwner', 'NextOwner', 'OwnedSince', 'LastRenewal', 'ExpiresAt'] as const) {
+    const value = row[key];
+    if (value !== null && value !== undefined && value !== '') entity[key] = value instanceof Date ? value : key.endsWith('Owner') ? value : new Date(value as unknown as string);
+  }
+  entity.IsDraining = !!row.IsDraining;
+  return entity;
+}

@@ -1,0 +1,217 @@
+// Interop harness: one process = one task hub configuration of the real DurableTask.AzureStorage backend.
+// The Node driver (test/interop/*.ts) sends one JSON request per stdin line and reads one JSON reply per
+// stdout line: {"id":1,"op":"create","name":"HelloCities","instanceId":"x","input":"[\"A\"]"}
+// -> {"id":1,"ok":true,"result":...}. Inputs, outputs and event payloads travel as JSON text.
+// Diagnostics go to stderr. Activities announce each run as {"event":"activity",...} lines.
+using System.Text;
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Interop;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+var options = HarnessOptions.Parse(args);
+Console.OutputEncoding = new UTF8Encoding(false);
+var harness = new Harness(options);
+await harness.RunAsync();
+
+namespace Interop
+{
+    sealed record HarnessOptions(string Connection, string Hub, int Partitions, string PartitionManager, string WorkerId, bool UseAppLease, string AppName)
+    {
+        public static HarnessOptions Parse(string[] args)
+        {
+            var map = new Dictionary<string, string>();
+            for (int i = 0; i + 1 < args.Length; i += 2) map[args[i].TrimStart('-')] = args[i + 1];
+            string Get(string key, string fallback) => map.TryGetValue(key, out var v) ? v : fallback;
+            return new HarnessOptions(
+                Connection: Environment.GetEnvironmentVariable("INTEROP_STORAGE") ?? throw new ArgumentException("INTEROP_STORAGE is not set"),
+                Hub: Get("hub", "TestHubName"),
+                Partitions: int.Parse(Get("partitions", "4")),
+                PartitionManager: Get("partition-manager", "table"),
+                WorkerId: Get("worker-id", Environment.MachineName),
+                UseAppLease: Get("app-lease", "true") == "true",
+                AppName: Get("app-name", ""));
+        }
+
+        public static readonly StderrLoggerFactory Loggers = new();
+
+        public AzureStorageOrchestrationServiceSettings ToSettings() => new()
+        {
+            StorageAccountClientProvider = new StorageAccountClientProvider(this.Connection),
+            TaskHubName = this.Hub,
+            PartitionCount = this.Partitions,
+            WorkerId = this.WorkerId,
+            UseTablePartitionManagement = this.PartitionManager == "table",
+            UseLegacyPartitionManagement = this.PartitionManager == "legacy",
+            UseAppLease = this.UseAppLease,
+            AppName = this.AppName,
+            LoggerFactory = Loggers,
+            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(500),
+            LeaseAcquireInterval = TimeSpan.FromSeconds(2),
+            LeaseRenewInterval = TimeSpan.FromSeconds(5),
+            LeaseInterval = TimeSpan.FromSeconds(15),
+        };
+    }
+
+    sealed class Harness
+    {
+        readonly HarnessOptions options;
+        readonly AzureStorageOrchestrationService service;
+        readonly TaskHubClient client;
+        readonly SemaphoreSlim stdout = new(1, 1);
+        TaskHubWorker? worker;
+
+        public Harness(HarnessOptions options)
+        {
+            this.options = options;
+            this.service = new AzureStorageOrchestrationService(options.ToSettings());
+            this.client = new TaskHubClient(this.service, null, HarnessOptions.Loggers);
+            Activities.Announce = (name, input) => this.WriteAsync(new JObject { ["event"] = "activity", ["name"] = name, ["input"] = input, ["worker"] = options.WorkerId });
+        }
+
+        public async Task RunAsync()
+        {
+            await this.WriteAsync(new JObject { ["event"] = "ready" });
+            string? line;
+            var pending = new List<Task>();
+            while ((line = await Console.In.ReadLineAsync()) != null)
+            {
+                if (line.Trim().Length == 0) continue;
+                var request = JObject.Parse(line);
+                // Requests run concurrently; replies carry the request id.
+                pending.Add(Task.Run(() => this.HandleAsync(request)));
+            }
+            await Task.WhenAll(pending);
+            if (this.worker != null) await this.worker.StopAsync(true);
+        }
+
+        async Task HandleAsync(JObject request)
+        {
+            var reply = new JObject { ["id"] = request["id"] };
+            try
+            {
+                reply["result"] = await this.ExecuteAsync(request);
+                reply["ok"] = true;
+            }
+            catch (Exception e)
+            {
+                reply["ok"] = false;
+                reply["error"] = e.ToString();
+            }
+            await this.WriteAsync(reply);
+        }
+
+        async Task WriteAsync(JObject message)
+        {
+            await this.stdout.WaitAsync();
+            try
+            {
+                Console.Out.WriteLine(message.ToString(Formatting.None));
+                Console.Out.Flush();
+            }
+            finally
+            {
+                this.stdout.Release();
+            }
+        }
+
+        static object? Payload(JObject request, string key)
+        {
+            // Payloads arrive as JSON text; handing DT.Core a JToken makes its serializer write the same JSON back.
+            var text = (string?)request[key];
+            return text == null ? null : JToken.Parse(text);
+        }
+
+        static OrchestrationInstance Instance(JObject request) =>
+            new() { InstanceId = (string)request["instanceId"]!, ExecutionId = (string?)request["executionId"] };
+
+        async Task<JToken?> ExecuteAsync(JObject request)
+        {
+            switch ((string?)request["op"])
+            {
+                case "createHub":
+                    await this.service.CreateIfNotExistsAsync();
+                    return null;
+                case "deleteHub":
+                    await this.service.DeleteAsync();
+                    return null;
+                case "startWorker":
+                    if (this.worker != null) throw new InvalidOperationException("worker already started");
+                    // A fresh service per start: a stopped table partition manager cannot start again.
+                    var workerService = new AzureStorageOrchestrationService(this.options.ToSettings());
+                    // As the Functions extension does on host start.
+                    await workerService.CreateIfNotExistsAsync();
+                    this.worker = new TaskHubWorker(workerService, HarnessOptions.Loggers);
+                    this.worker.AddTaskOrchestrations(Orchestrations.All());
+                    this.worker.AddTaskActivities(Activities.All());
+                    await this.worker.StartAsync();
+                    return null;
+                case "stopWorker":
+                    if (this.worker != null) await this.worker.StopAsync(true);
+                    this.worker = null;
+                    return null;
+                case "create":
+                {
+                    var tags = request["tags"] is JObject t ? t.ToObject<Dictionary<string, string>>() : null;
+                    var instance = await this.client.CreateOrchestrationInstanceAsync(
+                        (string)request["name"]!, "", (string?)request["instanceId"] ?? Guid.NewGuid().ToString("N"), Payload(request, "input"), tags);
+                    return JObject.FromObject(instance);
+                }
+                case "raise":
+                    await this.client.RaiseEventAsync(Instance(request), (string)request["eventName"]!, Payload(request, "input"));
+                    return null;
+                case "terminate":
+                    await this.client.TerminateInstanceAsync(Instance(request), (string?)request["reason"]);
+                    return null;
+                case "suspend":
+                    await this.client.SuspendInstanceAsync(Instance(request), (string?)request["reason"]);
+                    return null;
+                case "resume":
+                    await this.client.ResumeInstanceAsync(Instance(request), (string?)request["reason"]);
+                    return null;
+                case "state":
+                {
+                    var state = await this.client.GetOrchestrationStateAsync((string)request["instanceId"]!);
+                    return state == null ? null : StateJson(state);
+                }
+                case "wait":
+                {
+                    var timeout = TimeSpan.FromMilliseconds((double?)request["timeoutMs"] ?? 60000);
+                    var state = await this.client.WaitForOrchestrationAsync(Instance(request), timeout);
+                    return state == null ? null : StateJson(state);
+                }
+                case "history":
+                {
+                    var state = await this.client.GetOrchestrationStateAsync((string)request["instanceId"]!);
+                    if (state == null) return null;
+                    var text = await this.client.GetOrchestrationHistoryAsync(state.OrchestrationInstance);
+                    return JToken.Parse(text);
+                }
+                case "purge":
+                {
+                    var result = await this.service.PurgeInstanceHistoryAsync((string)request["instanceId"]!);
+                    return new JObject { ["instancesDeleted"] = result.InstancesDeleted, ["rowsDeleted"] = result.RowsDeleted };
+                }
+                default:
+                    throw new ArgumentException($"unknown op '{request["op"]}'");
+            }
+        }
+
+        static JObject StateJson(OrchestrationState state) => new()
+        {
+            ["instanceId"] = state.OrchestrationInstance.InstanceId,
+            ["executionId"] = state.OrchestrationInstance.ExecutionId,
+            ["name"] = state.Name,
+            ["status"] = state.OrchestrationStatus.ToString(),
+            ["input"] = state.Input,
+            ["output"] = state.Output,
+            ["customStatus"] = state.Status,
+            ["createdTime"] = state.CreatedTime,
+            ["lastUpdatedTime"] = state.LastUpdatedTime,
+            ["completedTime"] = state.CompletedTime,
+            ["tags"] = state.Tags == null ? null : JObject.FromObject(state.Tags),
+            ["failureDetails"] = state.FailureDetails == null ? null : JObject.FromObject(state.FailureDetails),
+        };
+    }
+}

@@ -1,0 +1,392 @@
+import { SuiteContext, check, hubName, nodeClient, sleep, startDotnet, startNode, waitNode } from './support';
+import { diffRows, hubArtifacts, instanceRow, normalize, normalizedHistory, partitionRows } from './storageDump';
+
+export interface Scenario {
+  name: string;
+  run(ctx: SuiteContext): Promise<void>;
+}
+
+/** (1) A .NET TaskHubClient drives orchestrations that our engine runs with our activities. */
+const dotnetClientNodeWorker: Scenario = {
+  name: '1 .NET client -> our engine: start, state, output, history, raise, terminate',
+  async run(ctx) {
+    const hub = hubName('ItA');
+    const node = await startNode(ctx, hub);
+    const dotnet = await startDotnet(ctx, { hub });
+    try {
+      await dotnet.create('HelloCities', 'chain-1', ['Tokyo', 'Seattle']);
+      const done = await dotnet.waitFor('chain-1');
+      check.equal(done.status, 'Completed');
+      check.deepEqual(JSON.parse(done.output!), ['Hello Tokyo', 'Hello Seattle']);
+      check.deepEqual(JSON.parse(done.input!), ['Tokyo', 'Seattle']);
+      check.equal(done.name, 'HelloCities');
+      const history = (await dotnet.history('chain-1'))!;
+      const types = history.map((e) => e.EventType);
+      check.deepEqual(types.filter((t) => t === 4 || t === 5).length, 4, `2 TaskScheduled + 2 TaskCompleted in ${JSON.stringify(types)}`);
+      check.equal(types[types.length - 1], 13, 'history ends with OrchestratorCompleted');
+      check.ok(types.includes(1), 'ExecutionCompleted present');
+
+      await dotnet.create('WaitForApproval', 'approve-1');
+      await waitNode(node.client, 'approve-1', ['Running']);
+      await dotnet.raise('approve-1', 'Approval', { by: 'dotnet' });
+      const approved = await dotnet.waitFor('approve-1');
+      check.equal(approved.status, 'Completed');
+      check.deepEqual(JSON.parse(approved.output!), { approval: { by: 'dotnet' } });
+
+      await dotnet.create('WaitForApproval', 'approve-2');
+      await waitNode(node.client, 'approve-2', ['Running']);
+      await dotnet.terminate('approve-2', 'stop it');
+      const terminated = await dotnet.waitFor('approve-2');
+      check.equal(terminated.status, 'Terminated');
+      check.equal(terminated.output, 'stop it');
+    } finally {
+      await dotnet.stop();
+      await node.stop();
+    }
+  },
+};
+
+/** (2) Our client drives orchestrations that a .NET TaskHubWorker runs with C# activities. */
+const nodeClientDotnetWorker: Scenario = {
+  name: '2 our client -> .NET worker: start, status, history, raise, sub-orchestration, terminate',
+  async run(ctx) {
+    const hub = hubName('ItB');
+    const dotnet = await startDotnet(ctx, { hub, workerId: 'dotnet-b' });
+    await dotnet.startWorker();
+    const client = nodeClient(ctx, hub);
+    try {
+      await client.startNew('HelloCities', { instanceId: 'chain-2', input: ['Lima', 'Cairo'] });
+      const done = await waitNode(client, 'chain-2');
+      check.equal(done.runtimeStatus, 'Completed');
+      check.deepEqual(done.output, ['Hello Lima', 'Hello Cairo']);
+      check.deepEqual(done.input, ['Lima', 'Cairo']);
+      check.deepEqual(
+        dotnet.activityRuns.filter((r) => r.name === 'SayHello').map((r) => r.input),
+        ['["Lima"]', '["Cairo"]'],
+        'C# activities received our argument arrays',
+      );
+      const withHistory = await client.getStatus('chain-2', { showHistory: true, showHistoryOutput: true });
+      const history = (withHistory.history ?? []) as { EventType: string }[];
+      check.ok(history.some((e) => e.EventType === 'ExecutionCompleted'), `history read by us: ${JSON.stringify(history.map((e) => e.EventType))}`);
+
+      await client.startNew('WaitForApproval', { instanceId: 'approve-b1' });
+      await waitNode(client, 'approve-b1', ['Running']);
+      await client.raiseEvent('approve-b1', 'Approval', { by: 'node' });
+      const approved = await waitNode(client, 'approve-b1');
+      check.equal(approved.runtimeStatus, 'Completed');
+      check.deepEqual(approved.output, { approval: { by: 'node' } });
+
+      await client.startNew('ParentOfCities', { instanceId: 'parent-b', input: ['X'] });
+      const parent = await waitNode(client, 'parent-b');
+      check.equal(parent.runtimeStatus, 'Completed');
+      check.deepEqual(parent.output, ['Hello X']);
+
+      await client.startNew('WaitForApproval', { instanceId: 'approve-b2' });
+      await waitNode(client, 'approve-b2', ['Running']);
+      await client.terminate('approve-b2', 'enough');
+      const terminated = await waitNode(client, 'approve-b2');
+      check.equal(terminated.runtimeStatus, 'Terminated');
+      check.equal(terminated.output, 'enough');
+    } finally {
+      await dotnet.stop();
+    }
+  },
+};
+
+/** (3a) A hub created and used by .NET with its defaults is then opened by our engine with ours. */
+const dotnetHubOpenedByNode: Scenario = {
+  name: '3a hub created by .NET (defaults) opened by our engine',
+  async run(ctx) {
+    const hub = hubName('ItC');
+    const dotnet = await startDotnet(ctx, { hub, workerId: 'dotnet-c' });
+    await dotnet.startWorker();
+    await dotnet.create('HelloCities', 'before', ['Tokyo', 'Seattle']);
+    check.equal((await dotnet.waitFor('before')).status, 'Completed');
+    await dotnet.create('WaitForApproval', 'inflight');
+    await dotnet.waitFor('inflight', ['Running']);
+    await dotnet.stopWorker();
+    const dotnetArtifacts = await hubArtifacts(ctx.connectionString, hub);
+    const node = await startNode(ctx, hub);
+    try {
+      await until(async () => node.ownedPartitions().length === 4, 60_000, 'our engine to own all 4 partitions of the .NET hub');
+      const rows = await partitionRows(ctx.connectionString, hub);
+      check.deepEqual(rows.map((r) => r.CurrentOwner), Array(4).fill(node.workerId), 'partition table rows now name our worker');
+      const before = await node.client.getStatus('before');
+      check.deepEqual(before.output, ['Hello Tokyo', 'Hello Seattle']);
+      await node.client.raiseEvent('inflight', 'Approval', 'late');
+      check.deepEqual((await waitNode(node.client, 'inflight')).output, { approval: 'late' });
+      await dotnet.create('HelloCities', 'after', ['Oslo']);
+      check.deepEqual(JSON.parse((await dotnet.waitFor('after')).output!), ['Hello Oslo']);
+      // Same work on each side, row by row.
+      await node.client.startNew('HelloCities', { instanceId: 'before-node', input: ['Tokyo', 'Seattle'] });
+      await waitNode(node.client, 'before-node');
+      const diff = diffRows(
+        await normalizedHistory(ctx.connectionString, hub, 'before'),
+        await normalizedHistory(ctx.connectionString, hub, 'before-node'),
+        ['.NET', 'ours'],
+      );
+      console.log(`  history diff, same chain (.NET vs ours):\n    ${diff.join('\n    ') || '(none)'}`);
+      const iDiff = diffRows([normalize((await instanceRow(ctx.connectionString, hub, 'before'))!)], [normalize((await instanceRow(ctx.connectionString, hub, 'before-node'))!)], ['.NET', 'ours']);
+      console.log(`  Instances row diff:\n    ${iDiff.join('\n    ') || '(none)'}`);
+      const ourArtifacts = await hubArtifacts(ctx.connectionString, hub);
+      console.log(`  artifacts .NET: ${dotnetArtifacts.join(', ')}\n  artifacts after ours: ${ourArtifacts.join(', ')}`);
+      check.deepEqual(ourArtifacts.filter((a) => !a.startsWith('  blob')), dotnetArtifacts.filter((a) => !a.startsWith('  blob')), 'our engine adds no artifact .NET does not have');
+    } finally {
+      await node.stop();
+      await dotnet.stop();
+    }
+  },
+};
+
+/** (3b) A hub created and used by our engine with its defaults is then opened by a .NET worker with its defaults. */
+const nodeHubOpenedByDotnet: Scenario = {
+  name: '3b hub created by our engine (defaults) opened by .NET',
+  async run(ctx) {
+    const hub = hubName('ItD');
+    const node = await startNode(ctx, hub);
+    await node.client.startNew('HelloCities', { instanceId: 'before', input: ['Rome'] });
+    check.equal((await waitNode(node.client, 'before')).runtimeStatus, 'Completed');
+    await node.client.startNew('WaitForApproval', { instanceId: 'inflight' });
+    await waitNode(node.client, 'inflight', ['Running']);
+    await node.stop();
+    const ourArtifacts = await hubArtifacts(ctx.connectionString, hub);
+    const dotnet = await startDotnet(ctx, { hub, workerId: 'dotnet-d' });
+    try {
+      await dotnet.startWorker();
+      const before = (await dotnet.state('before'))!;
+      check.equal(before.status, 'Completed');
+      check.deepEqual(JSON.parse(before.output!), ['Hello Rome']);
+      check.ok(((await dotnet.history('before')) ?? []).length >= 6, '.NET reads our history');
+      await dotnet.raise('inflight', 'Approval', 'from .NET');
+      check.deepEqual(JSON.parse((await dotnet.waitFor('inflight')).output!), { approval: 'from .NET' });
+      await dotnet.create('HelloCities', 'after', ['Bern']);
+      check.deepEqual(JSON.parse((await dotnet.waitFor('after')).output!), ['Hello Bern']);
+      const rows = await partitionRows(ctx.connectionString, hub);
+      check.deepEqual(rows.map((r) => r.CurrentOwner), Array(4).fill('dotnet-d'), '.NET took every partition row our engine released');
+      const dotnetArtifacts = await hubArtifacts(ctx.connectionString, hub);
+      check.deepEqual(dotnetArtifacts.filter((a) => !a.startsWith('  blob')), ourArtifacts.filter((a) => !a.startsWith('  blob')), '.NET adds no artifact our engine did not create');
+      console.log(`  artifacts: ${dotnetArtifacts.join(', ')}`);
+    } finally {
+      await dotnet.stop();
+    }
+  },
+};
+
+/** (5) Both workers on one hub at once: partitions split, every instance completes exactly once. */
+const bothWorkersAtOnce: Scenario = {
+  name: '5 both workers on one hub at once',
+  async run(ctx) {
+    const hub = hubName('ItE');
+    const dotnet = await startDotnet(ctx, { hub, workerId: 'dotnet-e' });
+    await dotnet.startWorker();
+    const node = await startNode(ctx, hub);
+    const me = node.workerId;
+    const overlaps: string[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const mine = node.ownedPartitions();
+        const rows = await partitionRows(ctx.connectionString, hub);
+        for (const p of mine) {
+          const row = rows[p];
+          if (row && row.CurrentOwner && row.CurrentOwner !== me) overlaps.push(`${row.rowKey}: we poll it, table owner ${row.CurrentOwner}`);
+        }
+        await sleep(250);
+      }
+    })();
+    try {
+      await until(async () => {
+        const owners = (await partitionRows(ctx.connectionString, hub)).map((r) => r.CurrentOwner);
+        return owners.filter((o) => o === me).length === 2 && owners.filter((o) => o === 'dotnet-e').length === 2;
+      }, 90_000, 'an even split of the partition table between .NET and us');
+      const ids = Array.from({ length: 16 }, (_, i) => `both-${i}`);
+      await Promise.all(ids.map((id, i) => (i % 2 ? dotnet.create('HelloCities', id, [`c${i}a`, `c${i}b`]) : node.client.startNew('HelloCities', { instanceId: id, input: [`c${i}a`, `c${i}b`] }))));
+      for (const [i, id] of ids.entries()) {
+        const status = await waitNode(node.client, id, ['Completed', 'Failed', 'Terminated'], 90_000);
+        check.deepEqual(status.output, [`Hello c${i}a`, `Hello c${i}b`], id);
+        const completed = (await normalizedHistory(ctx.connectionString, hub, id)).filter((r) => r.EventType === 'ExecutionCompleted');
+        check.equal(completed.length, 1, `${id} completed exactly once`);
+      }
+      const dotnetRuns = dotnet.activityRuns.filter((r) => r.name === 'SayHello').length;
+      const { nodeActivityRuns } = await import('./functions');
+      const nodeRuns = nodeActivityRuns.filter((r) => typeof r.input === 'string' && /^c\d+[ab]$/.test(r.input)).length;
+      console.log(`  activities run: .NET ${dotnetRuns}, ours ${nodeRuns} (32 scheduled)`);
+      check.ok(dotnetRuns > 0 && nodeRuns > 0, 'both sides ran activities');
+      check.deepEqual(overlaps, [], 'no partition polled by us while the table names another owner');
+    } finally {
+      sampling = false;
+      await sampler;
+      await node.stop();
+      await dotnet.stop();
+    }
+  },
+};
+
+/** Runs `step` with only .NET (side 'dotnet') or only our engine (side 'node') working the hub. */
+async function withSide(ctx: SuiteContext, hub: string, side: 'dotnet' | 'node', step: (h: { dotnet: import('./dotnetHarness').DotnetHarness; node?: import('./support').NodeSide }) => Promise<void>, dotnet: import('./dotnetHarness').DotnetHarness): Promise<void> {
+  if (side === 'dotnet') {
+    await dotnet.startWorker();
+    try {
+      await step({ dotnet });
+    } finally {
+      await dotnet.stopWorker();
+    }
+  } else {
+    const node = await startNode(ctx, hub);
+    try {
+      await step({ dotnet, node });
+    } finally {
+      await node.stop();
+    }
+  }
+}
+
+/** (4a) One instance handed back and forth mid-flight: activity, event, timer, sub-orchestration, >64 KB payload. */
+const handoff: Scenario = {
+  name: '4a hand-over mid-flight: events, timer, sub-orchestration, >64 KB payload',
+  async run(ctx) {
+    const hub = hubName('ItF');
+    const dotnet = await startDotnet(ctx, { hub, workerId: 'dotnet-f' });
+    const client = nodeClient(ctx, hub);
+    const big = 'x'.repeat(100_000);
+    try {
+      await withSide(ctx, hub, 'dotnet', async ({ dotnet }) => {
+        await dotnet.create('Handoff', 'h1');
+        await until(async () => ((await dotnet.history('h1')) ?? []).some((e) => e.EventType === 5), 60_000, 'SayHello(A) done on .NET');
+      }, dotnet);
+      await withSide(ctx, hub, 'node', async ({ node }) => {
+        await node!.client.raiseEvent('h1', 'go1', 'one');
+        // the timer, then the sub-orchestration, run here
+        await until(async () => (await node!.client.tryGetStatus('h1-sub'))?.runtimeStatus === 'Completed', 60_000, 'sub-orchestration done by us');
+        await sleep(1500);
+      }, dotnet);
+      await withSide(ctx, hub, 'dotnet', async ({ dotnet }) => {
+        await dotnet.raise('h1', 'go2', big);
+        const done = await dotnet.waitFor('h1');
+        check.equal(done.status, 'Completed', `h1 on .NET: ${done.output}`);
+        check.deepEqual(JSON.parse(done.output!), ['Hello A', 'one', ['Hello S'], big.length]);
+      }, dotnet);
+      const ours = await client.getStatus('h1');
+      check.deepEqual(ours.output, ['Hello A', 'one', ['Hello S'], big.length]);
+
+      // Large start input written by .NET, read and run by us.
+      await dotnet.create('EchoBig', 'big-in', big);
+      await withSide(ctx, hub, 'node', async ({ node }) => {
+        const status = await waitNode(node!.client, 'big-in');
+        check.equal(status.runtimeStatus, 'Completed');
+        check.equal(status.output, big);
+        check.equal(status.input, big, 'our status unwraps .NET\'s start-message blob');
+      }, dotnet);
+      const dn = (await dotnet.state('big-in'))!;
+      check.equal(JSON.parse(dn.output!), big);
+
+      // Terminate and purge across sides.
+      await client.startNew('WaitForApproval', { instanceId: 'term' });
+      await withSide(ctx, hub, 'dotnet', async ({ dotnet }) => {
+        await dotnet.waitFor('term', ['Running']);
+        await client.terminate('term', 'by node');
+        check.equal((await dotnet.waitFor('term')).status, 'Terminated');
+      }, dotnet);
+      const purged = await dotnet.purge('h1');
+      check.equal(purged.instancesDeleted, 1);
+      check.equal(await client.tryGetStatus('h1'), undefined);
+      await client.purgeInstanceHistory('big-in');
+      check.equal(await dotnet.state('big-in'), null);
+    } finally {
+      await dotnet.stop();
+    }
+  },
+};
+
+/** (4b) Continue-as-new handed over between generations. */
+const continueAsNewHandoff: Scenario = {
+  name: '4b continue-as-new across sides',
+  async run(ctx) {
+    const hub = hubName('ItG');
+    const dotnet = await startDotnet(ctx, { hub, workerId: 'dotnet-g' });
+    const client = nodeClient(ctx, hub);
+    try {
+      // Generation 0 on .NET: waits for "next", then continues as new inside the same work item.
+      await withSide(ctx, hub, 'dotnet', async ({ dotnet }) => {
+        await dotnet.create('CountUpWaiting', 'can', 0);
+        await dotnet.waitFor('can', ['Running']);
+        await dotnet.raise('can', 'next', null);
+        await until(async () => JSON.parse((await dotnet.state('can'))?.input ?? '0') === 1, 60_000, '.NET to continue as new with input 1');
+      }, dotnet);
+      await withSide(ctx, hub, 'node', async ({ node }) => {
+        await node!.client.raiseEvent('can', 'next', null);
+        await until(async () => (await node!.client.getStatus('can')).input === 2, 60_000, 'our engine to continue as new with input 2');
+        await sleep(1000);
+      }, dotnet);
+      await withSide(ctx, hub, 'dotnet', async ({ dotnet }) => {
+        await dotnet.raise('can', 'next', null);
+        const done = await dotnet.waitFor('can', ['Completed', 'Failed', 'Terminated'], 30_000);
+        check.equal(done.output, '2');
+      }, dotnet);
+      check.equal((await client.getStatus('can')).output, 2);
+    } finally {
+      await dotnet.stop();
+    }
+  },
+};
+
+/** (4c) The same CountUp chain run by each side: .NET persists one generation per work item, from row 0. */
+const continueAsNewShape: Scenario = {
+  name: '4c continue-as-new history shape matches .NET',
+  async run(ctx) {
+    const hub = hubName('ItH');
+    const dotnet = await startDotnet(ctx, { hub, workerId: 'dotnet-h' });
+    try {
+      await withSide(ctx, hub, 'dotnet', async ({ dotnet }) => {
+        await dotnet.create('CountUp', 'cu-dotnet', 0);
+        check.equal((await dotnet.waitFor('cu-dotnet')).output, '3');
+      }, dotnet);
+      await withSide(ctx, hub, 'node', async ({ node }) => {
+        await node!.client.startNew('CountUp', { instanceId: 'cu-node', input: 0 });
+        check.equal((await waitNode(node!.client, 'cu-node')).output, 3);
+      }, dotnet);
+      const theirs = await normalizedHistory(ctx.connectionString, hub, 'cu-dotnet');
+      const ours = await normalizedHistory(ctx.connectionString, hub, 'cu-node');
+      const diff = diffRows(theirs, ours, ['.NET', 'ours']);
+      console.log(`  CountUp(0) history rows .NET: ${theirs.map((r) => `${r.rowKey}:${r.EventType ?? ''}`).join(' ')}`);
+      console.log(`  CountUp(0) history rows ours: ${ours.map((r) => `${r.rowKey}:${r.EventType ?? ''}`).join(' ')}`);
+      console.log(`  diff:\n    ${diff.join('\n    ')}`);
+      check.deepEqual(diff, [], 'same rows for the same continue-as-new chain');
+    } finally {
+      await dotnet.stop();
+    }
+  },
+};
+
+async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await sleep(250);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+export const scenarios: Scenario[] = [
+  dotnetClientNodeWorker,
+  nodeClientDotnetWorker,
+  dotnetHubOpenedByNode,
+  nodeHubOpenedByDotnet,
+  bothWorkersAtOnce,
+  handoff,
+  continueAsNewHandoff,
+  continueAsNewShape,
+];
+
+/**
+ * Scenarios that show a known mismatch living in the orchestration processor (being restructured on
+ * main). They run every time; a failure is expected and printed, a pass means the list must shrink.
+ */
+export const expectedFailures = new Map<string, string>([
+  [
+    continueAsNewShape.name,
+    'DT.Core runs the next generation inside the same work item and writes only the final generation from row 0 ' +
+      '(OrchestratorStarted, ExecutionStarted, OrchestratorCompleted, ExecutionCompleted, OrchestratorCompleted); ' +
+      'our processor persists each generation with a self-sent start message (src/orchestration/processor.ts)',
+  ],
+]);
