@@ -433,7 +433,7 @@ export class AzureStorageBackend implements Backend {
   }
 
   describeHub(): Promise<HubOverview> {
-    return readHubOverview(this.hub);
+    return readHubOverview(this.hub, this.options.partitionManagement ?? 'table');
   }
 
   async purgeInstance(instanceId: string, expectedEtag?: string): Promise<boolean> {

@@ -25,6 +25,33 @@ async function readJsonBlob(download: () => Promise<Buffer>): Promise<Record<str
   }
 }
 
+/** A partition as the `<hub>Partitions` table describes it (the default manager, as in DurableTask.AzureStorage 2.x). */
+async function tablePartitionOverview(hub: TaskHub, partition: number, rows: Map<string, Record<string, unknown>>): Promise<PartitionOverview> {
+  const controlQueue = hub.storage.names.controlQueue(partition);
+  const row = rows.get(controlQueue);
+  const owner = typeof row?.CurrentOwner === 'string' && row.CurrentOwner ? row.CurrentOwner : null;
+  const expires = row?.ExpiresAt ? new Date(String(row.ExpiresAt instanceof Date ? row.ExpiresAt.toISOString() : row.ExpiresAt)).getTime() : 0;
+  return {
+    partition,
+    controlQueue,
+    queueDepth: await queueDepth(hub.storage.account.queues.getQueueClient(controlQueue)),
+    owner,
+    // The table's words mapped onto the blob lease states the dashboard shows.
+    leaseState: !row ? 'missing' : !owner ? 'available' : expires > Date.now() ? 'leased' : 'expired',
+    epoch: null,
+  };
+}
+
+async function partitionTableRows(hub: TaskHub): Promise<Map<string, Record<string, unknown>>> {
+  const rows = new Map<string, Record<string, unknown>>();
+  try {
+    for await (const row of hub.storage.account.table(hub.storage.names.partitionsTable).listEntities<Record<string, unknown>>()) rows.set(String(row.rowKey), row);
+  } catch (e) {
+    if (statusOf(e) !== 404) throw e;
+  }
+  return rows;
+}
+
 async function partitionOverview(hub: TaskHub, partition: number): Promise<PartitionOverview> {
   const storage = hub.storage;
   const controlQueue = storage.names.controlQueue(partition);
@@ -93,13 +120,15 @@ async function throughput(hub: TaskHub, now: Date): Promise<HubOverview['through
  * What the task hub looks like right now: control-queue partitions with their lease owners and
  * depths, the work-item queue, the workers that hold leases, and recent throughput. Read-only.
  */
-export async function readHubOverview(hub: TaskHub): Promise<HubOverview> {
+export async function readHubOverview(hub: TaskHub, partitionManagement: 'table' | 'legacy' = 'table'): Promise<HubOverview> {
   const now = new Date();
   const info = await readJsonBlob(() => hub.storage.leases.getBlockBlobClient('taskhub.json').downloadToBuffer());
   // taskhub.json records the count the hub was created with; it wins over this app's setting.
   const partitionCount = typeof info?.PartitionCount === 'number' && info.PartitionCount >= 1 && info.PartitionCount <= 16 ? info.PartitionCount : hub.storage.partitionCount;
   const [partitions, workItemQueueDepth, recent] = await Promise.all([
-    Promise.all(Array.from({ length: partitionCount }, (_, i) => partitionOverview(hub, i))),
+    partitionManagement === 'table'
+      ? partitionTableRows(hub).then((rows) => Promise.all(Array.from({ length: partitionCount }, (_, i) => tablePartitionOverview(hub, i, rows))))
+      : Promise.all(Array.from({ length: partitionCount }, (_, i) => partitionOverview(hub, i))),
     queueDepth(hub.storage.workItems),
     throughput(hub, now),
   ]);
