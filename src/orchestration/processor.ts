@@ -240,7 +240,7 @@ export class OrchestrationProcessor {
       }
       case 'callSubOrchestrator': {
         const event = newEvent(
-          { EventType: EventType.SubOrchestrationInstanceCreated, EventId: id, Name: action.name, Version: '', InstanceId: action.instanceId, Input: toJsonText(action.input) },
+          { EventType: EventType.SubOrchestrationInstanceCreated, EventId: id, Name: action.name, Version: action.version ?? '', InstanceId: action.instanceId, Input: toJsonText(action.input) },
           now,
         );
         const child: OrchestrationInstance = { InstanceId: action.instanceId, ExecutionId: newCompactId() };
@@ -250,7 +250,7 @@ export class OrchestrationProcessor {
             OrchestrationInstance: child,
             ParentInstance: { Name: null, Version: null, TaskScheduleId: id, OrchestrationInstance: self },
             Name: action.name,
-            Version: '',
+            Version: action.version ?? '',
             Input: toJsonText(action.input),
           },
           now,
