@@ -9,7 +9,7 @@ import { EntityContext, OrchestrationContext } from '../src';
 
 df.app.entity('Account', (context: EntityContext<number>) => {
   const balance = context.df.getState(() => 0) ?? 0;
-  const amount = context.df.getInput<number>();
+  const amount = context.df.getInput<number>() ?? 0;
   switch (context.df.operationName) {
     case 'deposit':
       context.df.setState(balance + amount);

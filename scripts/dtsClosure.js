@@ -14,7 +14,8 @@ function closure(entry) {
     const file = queue.pop();
     if (files.has(file)) continue;
     files.add(file);
-    const text = fs.readFileSync(file, 'utf8');
+    // Comments may quote imports (JSDoc examples); only real import specifiers count.
+    const text = fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
     const specifiers = [...text.matchAll(/(?:from\s+|import\(|require\()\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
     for (const spec of specifiers) {
       if (spec.startsWith('.')) {

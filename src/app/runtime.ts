@@ -34,16 +34,20 @@ class DurableRuntime {
   }
 
   client(): DurableClient {
-    return new DurableClient(this.hub(), registry, { systemKey: this.managementKey(), ...this.managementOptions });
+    return new DurableClient(this.hub(), registry, { systemKey: this.managementKey(), ...this.managementOptions }, (o) =>
+      this.clientFor(o.taskHubName ?? this.settings().hubName, o.connectionName),
+    );
   }
 
-  /** A client of another task hub on the same storage connection. */
-  clientFor(hubName: string): DurableClient {
-    const settings = this.settings();
-    return new DurableClient(new TaskHub(connectionStringFor(settings), hubName, settings.partitionCount), registry, {
-      systemKey: this.managementKey(),
-      ...this.managementOptions,
-    });
+  /** A client of another task hub, on the app's storage connection or on the one an app setting names. */
+  clientFor(hubName: string, connectionName?: string): DurableClient {
+    const settings = connectionName ? { ...this.settings(), connectionName } : this.settings();
+    return new DurableClient(
+      new TaskHub(connectionStringFor(settings), hubName, settings.partitionCount),
+      registry,
+      { systemKey: this.managementKey(), ...this.managementOptions, ...(connectionName ? { connectionName } : {}) },
+      (o) => this.clientFor(o.taskHubName ?? hubName, o.connectionName ?? connectionName),
+    );
   }
 
   configureManagement(options: ManagementSettings): void {

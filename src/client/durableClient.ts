@@ -18,7 +18,18 @@ import { OrchestrationFilter, queryInstancePage } from './instanceQuery';
 export interface StartNewOptions {
   instanceId?: string;
   input?: unknown;
+  /** Version recorded on the instance; the orchestrator reads it as context.df.version. */
+  version?: string;
 }
+
+/** Routes a client call to another task hub and/or storage connection (an app setting name). */
+export interface TaskHubOptions {
+  taskHubName?: string;
+  connectionName?: string;
+}
+
+/** Builds the client of another task hub or connection (set by the runtime; standalone clients have none). */
+export type HubClientResolver = (options: TaskHubOptions) => DurableClient;
 
 export interface GetStatusOptions {
   showHistory?: boolean;
@@ -42,8 +53,8 @@ export interface ManagementSettings {
 /** readEntityState's answer, as durable-functions' EntityStateResponse. */
 export class EntityStateResponse<T> {
   constructor(
-    readonly entityExists: boolean,
-    readonly entityState: T | undefined,
+    public entityExists: boolean,
+    public entityState?: T,
   ) {}
 }
 
@@ -88,15 +99,32 @@ export function createClient(options: { connectionString: string; taskHubName: s
 
 /** Starts and manages orchestration instances of one task hub, as durable-functions' DurableClient. */
 export class DurableClient {
+  /** @internal */
   constructor(
-    readonly hub: TaskHub,
+    private readonly hub: TaskHub,
     /** When given, startNew rejects orchestrator names this app does not define. */
     private readonly registry?: FunctionRegistry,
     private readonly management: ManagementSettings = {},
+    private readonly resolveHub?: HubClientResolver,
   ) {}
 
   get taskHubName(): string {
     return this.hub.name;
+  }
+
+  /** Origins of the management URLs this client hands out (the SDK's field). */
+  get uniqueWebhookOrigins(): string[] {
+    const payload = this.createHttpManagementPayload('INSTANCEID');
+    return [...new Set(Object.values(payload).filter((v) => /^https?:\/\//.test(v)).map((v) => new URL(v).origin))];
+  }
+
+  /** This client, or the one of the task hub / connection the options name. */
+  private routed(options: TaskHubOptions | undefined): DurableClient {
+    if (!options || ((!options.taskHubName || options.taskHubName === this.hub.name) && !options.connectionName)) return this;
+    if (!this.resolveHub) {
+      throw new Error('This client cannot reach other task hubs or connections (taskHubName/connectionName options); create a client for that hub instead.');
+    }
+    return this.resolveHub({ taskHubName: options.taskHubName ?? this.hub.name, connectionName: options.connectionName });
   }
 
   async startNew(orchestratorFunctionName: string, options: StartNewOptions = {}): Promise<string> {
@@ -113,7 +141,8 @@ export class DurableClient {
     }
     const instanceId = options.instanceId ?? newCompactId();
     validateInstanceId(instanceId);
-    return this.createInstance(name, instanceId, toJsonText(options.input));
+    if (options.version !== undefined && typeof options.version !== 'string') throw new TypeError('startNew: version must be a string.');
+    return this.createInstance(name, instanceId, toJsonText(options.input), options.version);
   }
 
   /** Deletes every table, queue and container of the task hub (all instances and their history). */
@@ -130,7 +159,8 @@ export class DurableClient {
   }
 
   /** Replays a Failed instance from its failures: failed tasks run again, completed ones are kept. */
-  async rewind(instanceId: string, reason: string): Promise<void> {
+  async rewind(instanceId: string, reason: string, options?: TaskHubOptions): Promise<void> {
+    if (this.routed(options) !== this) return this.routed(options).rewind(instanceId, reason);
     validateInstanceId(instanceId, true);
     const state = await this.requireInstance(instanceId);
     if (state.runtimeStatus !== 'Failed') {
@@ -143,7 +173,7 @@ export class DurableClient {
     });
   }
 
-  private async createInstance(name: string, instanceId: string, input: string | null): Promise<string> {
+  private async createInstance(name: string, instanceId: string, input: string | null, version = ''): Promise<string> {
     await this.hub.ensureCreated();
 
     const existing = await this.hub.instances.get(instanceId);
@@ -156,7 +186,7 @@ export class DurableClient {
       {
         instanceId,
         name,
-        version: '',
+        version,
         executionId: instance.ExecutionId,
         input: input ?? undefined,
         runtimeStatus: 'Pending',
@@ -171,7 +201,7 @@ export class DurableClient {
         instance,
         target: 'control',
         event: newEvent(
-          { EventType: EventType.ExecutionStarted, OrchestrationInstance: instance, Name: name, Version: '', Input: input, Generation: 0 },
+          { EventType: EventType.ExecutionStarted, OrchestrationInstance: instance, Name: name, Version: version, Input: input, Generation: 0 },
           now,
         ),
       });
@@ -279,7 +309,8 @@ export class DurableClient {
   }
 
   /** One-way operation on an entity; the entity is created by its first operation. */
-  async signalEntity(entityId: EntityId, operationName?: string, operationContent?: unknown): Promise<void> {
+  async signalEntity(entityId: EntityId, operationName?: string, operationContent?: unknown, options?: TaskHubOptions): Promise<void> {
+    if (this.routed(options) !== this) return this.routed(options).signalEntity(entityId, operationName, operationContent);
     if (!(entityId instanceof EntityId)) throw new TypeError('signalEntity requires an EntityId (new df.EntityId(name, key)).');
     const op = operationName ?? '';
     const request: RequestMessage = { op, signal: true, input: toJsonText(operationContent), id: randomUUID(), parent: null, timestamp: new Date().toISOString() };
@@ -291,7 +322,8 @@ export class DurableClient {
     });
   }
 
-  async readEntityState<T = unknown>(entityId: EntityId): Promise<EntityStateResponse<T>> {
+  async readEntityState<T = unknown>(entityId: EntityId, options?: TaskHubOptions): Promise<EntityStateResponse<T>> {
+    if (this.routed(options) !== this) return this.routed(options).readEntityState<T>(entityId);
     if (!(entityId instanceof EntityId)) throw new TypeError('readEntityState requires an EntityId.');
     const state = await this.hub.instances.get(entityInstanceId(entityId));
     const scheduler = parseSchedulerState(state?.input);
@@ -356,7 +388,8 @@ export class DurableClient {
     return { numberOfEmptyEntitiesRemoved, numberOfOrphanedLocksRemoved };
   }
 
-  async raiseEvent(instanceId: string, eventName: string, eventData?: unknown): Promise<void> {
+  async raiseEvent(instanceId: string, eventName: string, eventData?: unknown, options?: TaskHubOptions): Promise<void> {
+    if (this.routed(options) !== this) return this.routed(options).raiseEvent(instanceId, eventName, eventData);
     validateInstanceId(instanceId, true);
     if (typeof eventName !== 'string' || eventName.length === 0) throw new TypeError('raiseEvent requires an event name.');
     const state = await this.requireInstance(instanceId);

@@ -46,11 +46,13 @@ export function instancesFilter(filter: OrchestrationFilter): string | undefined
   return parts.length ? parts.join(' and ') : undefined;
 }
 
+/** @internal */
 export interface InstancePage {
   instances: InstanceState[];
   continuationToken?: string;
 }
 
+/** @internal */
 /** One page of instances (the token is the table's own continuation, passed through opaquely). */
 export async function queryInstancePage(table: TableClient, filter: OrchestrationFilter): Promise<InstancePage> {
   const pageSize = filter.pageSize ?? 100;

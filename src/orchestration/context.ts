@@ -1,4 +1,5 @@
-import { InvocationContext } from '@azure/functions';
+import { InvocationContext, LogHandler } from '@azure/functions';
+import { randomUUID } from 'crypto';
 import { sdkDeterministicGuid } from '../util/uuid';
 import { ReplayState } from './replay';
 import { RetryOptions, RetryableTask } from './retry';
@@ -249,4 +250,17 @@ function requireName(name: unknown, api: string): void {
 /** The object an orchestrator function receives: an InvocationContext with `df`. */
 export interface OrchestrationContext extends InvocationContext {
   df: DurableOrchestrationContext;
+}
+
+/**
+ * The SDK's unit-test helper: an InvocationContext whose `df` is undefined until set; the
+ * orchestration runner only fills `df` when it is undefined, so tests may pre-seed it.
+ */
+export class DummyOrchestrationContext extends InvocationContext implements OrchestrationContext {
+  df: DurableOrchestrationContext;
+
+  constructor(functionName = 'dummyContextFunctionName', invocationId: string = randomUUID(), logHandler: LogHandler = (_level, ...args) => console.log(...args)) {
+    super({ functionName, invocationId, logHandler });
+    this.df = undefined as unknown as DurableOrchestrationContext;
+  }
 }
