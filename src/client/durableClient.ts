@@ -14,6 +14,7 @@ import { validateInstanceId } from './instanceId';
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus, toStatus } from './status';
 import { HttpManagementPayload, WEBHOOK_PATH, managementPayload, managementBaseUrl } from './managementUrls';
 import { OrchestrationFilter, queryInstancePage } from './instanceQuery';
+import { historyView } from './historyView';
 
 export interface StartNewOptions {
   instanceId?: string;
@@ -236,12 +237,7 @@ export class DurableClient {
     let history: unknown[] | undefined;
     if (options.showHistory) {
       const loaded = await this.hub.history.load(instanceId);
-      history = loaded.events.map((e) => {
-        const entry: Record<string, unknown> = { ...e, EventType: EventType[e.EventType] };
-        delete entry.IsPlayed;
-        if (!options.showHistoryOutput) delete entry.Result;
-        return entry;
-      });
+      history = historyView(loaded.events, !!options.showHistoryOutput);
     }
     return toStatus(state, { showInput: options.showInput, history });
   }
