@@ -6,3 +6,5 @@ import './humanInteraction';
 import './counterEntity';
 import './bankTransfer';
 import './httpStart';
+import './registeredFunctions';
+import './azureSubscriptions';
