@@ -242,6 +242,21 @@ export class DurableClient {
     return toStatus(state, { showInput: options.showInput, history });
   }
 
+  /**
+   * @internal The raw history rows of an instance (DurableTask's events, enum names), what
+   * `func durable get-history` prints; the HTTP API's showHistory uses the extension's view instead.
+   */
+  async getRawHistory(instanceId: string): Promise<Record<string, unknown>[] | undefined> {
+    validateInstanceId(instanceId, true);
+    if (!(await this.hub.instances.get(instanceId))) return undefined;
+    const loaded = await this.hub.history.load(instanceId);
+    return loaded.events.map((e) => {
+      const entry: Record<string, unknown> = { ...e, EventType: EventType[e.EventType] };
+      delete entry.IsPlayed;
+      return entry;
+    });
+  }
+
   /** Every instance of the task hub (all pages). */
   async getStatusAll(): Promise<DurableOrchestrationStatus[]> {
     return this.getStatusBy({});
