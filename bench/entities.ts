@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 2000);
   const r = new FunctionRegistry();
   r.registerEntity('Counter', (context: EntityContext) => {
-    context.df.setState(((context.df.getState(() => 0) as number) ?? 0) + context.df.getInput<number>());
+    context.df.setState(((context.df.getState(() => 0) as number) ?? 0) + context.df.getInput<number>()!);
   });
   const { client, stop } = await startBenchHub(r);
   try {

@@ -9,7 +9,7 @@ import { EntityContext, OrchestrationContext } from '../src';
 
 df.app.entity('Account', (context: EntityContext<number>) => {
   const balance = context.df.getState(() => 0) ?? 0;
-  const amount = context.df.getInput<number>();
+  const amount = context.df.getInput<number>() ?? 0;
   switch (context.df.operationName) {
     case 'deposit':
       context.df.setState(balance + amount);
@@ -35,8 +35,10 @@ df.app.orchestration('TransferFunds', function* (context: OrchestrationContext) 
   const { from, to, amount } = context.df.getInput<{ from: string; to: string; amount: number }>();
   const source = new df.EntityId('Account', from);
   const target = new df.EntityId('Account', to);
-  const lock: { release(): void } = yield context.df.lock([source, target]);
+  // lock(a, b) or lock([a, b]); the DurableLock also works with `using` (Symbol.dispose) on TypeScript 5.2+.
+  const lock: df.DurableLock = yield context.df.lock(source, target);
   try {
+    if (!context.df.isLocked().isLocked) throw new Error('expected to hold the locks');
     const balance: number = yield context.df.callEntity(source, 'balance');
     if (balance < amount) return { transferred: false, reason: `balance ${balance} is below ${amount}` };
     yield context.df.callEntity(source, 'withdraw', amount);

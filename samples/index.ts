@@ -7,3 +7,5 @@ import './counterEntity';
 import './bankTransfer';
 import './subOrchestrations';
 import './httpStart';
+import './registeredFunctions';
+import './azureSubscriptions';

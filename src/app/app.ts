@@ -1,54 +1,30 @@
-import {
-  CosmosDBFunctionOptions,
-  EventGridFunctionOptions,
-  EventHubFunctionOptions,
-  FunctionInput,
-  FunctionResult,
-  GenericFunctionOptions,
-  HttpFunctionOptions,
-  HttpRequest,
-  HttpResponse,
-  HttpResponseInit,
-  InvocationContext,
-  ServiceBusQueueFunctionOptions,
-  ServiceBusTopicFunctionOptions,
-  StorageBlobFunctionOptions,
-  StorageQueueFunctionOptions,
-  Timer,
-  TimerFunctionOptions,
-  app as functionsApp,
-} from '@azure/functions';
+import { FunctionInput, InvocationContext, app as functionsApp } from '@azure/functions';
 import { DurableClient } from '../client/durableClient';
 import { ensureHostIntegration } from './hostIntegration';
 import { DurableClientInput, durableClient } from './input';
-import { ActivityHandler, ActivityOptions, OrchestrationHandler, OrchestrationOptions, registry } from '../runtime/registry';
+import { ActivityHandler, ActivityOptions, EntityOptions, OrchestrationHandler, OrchestrationOptions, registry } from '../runtime/registry';
 import { runtime } from './runtime';
 import { EntityHandler } from '../entities/context';
-
-export type HttpDurableClientHandler = (
-  request: HttpRequest,
-  client: DurableClient,
-  context: InvocationContext,
-) => FunctionResult<HttpResponseInit | HttpResponse>;
-export type TimerDurableClientHandler = (myTimer: Timer, client: DurableClient, context: InvocationContext) => FunctionResult;
-export type DurableClientHandler = (triggerInput: unknown, client: DurableClient, context: InvocationContext) => FunctionResult;
-
-type WithClient<O, H> = Omit<O, 'handler'> & { handler: H };
-export type HttpDurableClientOptions = WithClient<HttpFunctionOptions, HttpDurableClientHandler>;
-export type TimerDurableClientOptions = WithClient<TimerFunctionOptions, TimerDurableClientHandler>;
-export type StorageQueueDurableClientOptions = WithClient<StorageQueueFunctionOptions, DurableClientHandler>;
-export type StorageBlobDurableClientOptions = WithClient<StorageBlobFunctionOptions, DurableClientHandler>;
-export type ServiceBusQueueDurableClientOptions = WithClient<ServiceBusQueueFunctionOptions, DurableClientHandler>;
-export type ServiceBusTopicDurableClientOptions = WithClient<ServiceBusTopicFunctionOptions, DurableClientHandler>;
-export type EventHubDurableClientOptions = WithClient<EventHubFunctionOptions, DurableClientHandler>;
-export type EventGridDurableClientOptions = WithClient<EventGridFunctionOptions, DurableClientHandler>;
-export type CosmosDBDurableClientOptions = WithClient<CosmosDBFunctionOptions, DurableClientHandler>;
-export type GenericDurableClientOptions = WithClient<GenericFunctionOptions, DurableClientHandler>;
+import {
+  CosmosDBDurableClientOptions,
+  DurableClientOptions,
+  EventGridDurableClientOptions,
+  EventHubDurableClientOptions,
+  HttpDurableClientOptions,
+  ServiceBusQueueDurableClientOptions,
+  ServiceBusTopicDurableClientOptions,
+  StorageBlobDurableClientOptions,
+  StorageQueueDurableClientOptions,
+  TimerDurableClientOptions,
+} from './clientOptions';
+import { RegisteredActivity, RegisteredOrchestration, registeredActivity, registeredOrchestration } from './registered';
+import { ExceptionPropertiesProvider, setExceptionPropertiesProvider, withExceptionProperties } from '../orchestration/exceptionProperties';
 
 /** `df.getClient(context)`: the durable client of this app's task hub (or of the input's `taskHub`). */
-export function getClient(_context: InvocationContext, clientInput?: DurableClientInput): DurableClient {
-  if (clientInput?.taskHub && clientInput.taskHub !== runtime.settings().hubName) {
-    return runtime.clientFor(clientInput.taskHub);
+export function getClient(context: InvocationContext, clientInput?: DurableClientInput): DurableClient {
+  clientInput ??= context?.options?.extraInputs?.find((i) => i.type === 'durableClient' || i.type === 'orchestrationClient') as DurableClientInput | undefined;
+  if ((clientInput?.taskHub && clientInput.taskHub !== runtime.settings().hubName) || clientInput?.connectionName) {
+    return runtime.clientFor(clientInput.taskHub ?? runtime.settings().hubName, clientInput.connectionName);
   }
   return runtime.client();
 }
@@ -58,11 +34,13 @@ function withClient<O extends { handler: (trigger: never, client: DurableClient,
   options: O,
 ): Omit<O, 'handler'> & { handler: (trigger: never, context: InvocationContext) => unknown } {
   ensureHostIntegration();
-  const clientInput = durableClient();
+  // Like the SDK: an input of type durableClient/orchestrationClient the app declared is used as is.
+  const declared = options.extraInputs?.find((i) => i.type === 'durableClient' || i.type === 'orchestrationClient') as DurableClientInput | undefined;
+  const clientInput = declared ?? durableClient();
   const { handler, ...rest } = options;
   return {
     ...rest,
-    extraInputs: [...(options.extraInputs ?? []), clientInput],
+    extraInputs: declared ? [...(options.extraInputs ?? [])] : [...(options.extraInputs ?? []), clientInput],
     handler: (trigger: never, context: InvocationContext) => handler(trigger, getClient(context, clientInput), context),
   };
 }
@@ -79,27 +57,48 @@ const client = {
   eventHub: (name: string, options: EventHubDurableClientOptions) => functionsApp.eventHub(name, withClient(options) as any),
   eventGrid: (name: string, options: EventGridDurableClientOptions) => functionsApp.eventGrid(name, withClient(options) as any),
   cosmosDB: (name: string, options: CosmosDBDurableClientOptions) => functionsApp.cosmosDB(name, withClient(options) as any),
-  generic: (name: string, options: GenericDurableClientOptions) => functionsApp.generic(name, withClient(options) as any),
+  generic: (name: string, options: DurableClientOptions) => functionsApp.generic(name, withClient(options) as any),
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
-function orchestration(name: string, handlerOrOptions: OrchestrationHandler | OrchestrationOptions): void {
+function orchestration(functionName: string, handler: OrchestrationHandler): RegisteredOrchestration;
+function orchestration(functionName: string, options: OrchestrationOptions): RegisteredOrchestration;
+function orchestration(functionName: string, handlerOrOptions: OrchestrationHandler | OrchestrationOptions): RegisteredOrchestration {
   ensureHostIntegration();
   const handler = typeof handlerOrOptions === 'function' ? handlerOrOptions : handlerOrOptions?.handler;
-  registry.registerOrchestration(name, handler);
+  registry.registerOrchestration(functionName, handler);
+  return registeredOrchestration(functionName);
 }
 
-function activity(name: string, options: ActivityOptions | ActivityHandler): void {
+/** Activities take an options object as in the SDK; a bare handler is accepted too. */
+function activity(functionName: string, options: ActivityOptions | ActivityHandler): RegisteredActivity {
   ensureHostIntegration();
   const handler = typeof options === 'function' ? options : options?.handler;
-  registry.registerActivity(name, handler);
+  if (typeof handler !== 'function') throw new TypeError(`The handler of activity '${functionName}' must be a function.`);
+  // As the SDK's wrapper: an error gets the ExceptionPropertiesProvider's properties attached.
+  const wrapped: ActivityHandler = async (input, context) => {
+    try {
+      return await handler(input, context);
+    } catch (e) {
+      throw withExceptionProperties(e);
+    }
+  };
+  registry.registerActivity(functionName, wrapped);
+  return registeredActivity(functionName);
 }
 
-function entity<T = unknown>(name: string, handlerOrOptions: EntityHandler<T> | { handler: EntityHandler<T> }): void {
+function entity<T = unknown>(functionName: string, handler: EntityHandler<T>): void;
+function entity<T = unknown>(functionName: string, options: EntityOptions<T>): void;
+function entity<T = unknown>(functionName: string, handlerOrOptions: EntityHandler<T> | EntityOptions<T>): void {
   ensureHostIntegration();
   const handler = typeof handlerOrOptions === 'function' ? handlerOrOptions : handlerOrOptions?.handler;
-  registry.registerEntity(name, handler as EntityHandler);
+  registry.registerEntity(functionName, handler as EntityHandler);
+}
+
+/** `app.setExceptionPropertiesProvider` (durable-functions 3.5): custom properties for activity failures. */
+function setProvider(provider: ExceptionPropertiesProvider | undefined): void {
+  setExceptionPropertiesProvider(provider);
 }
 
 /** `df.app`: registers durable functions with our engine instead of the Functions host. */
-export const app = { orchestration, activity, entity, client };
+export const app = { orchestration, activity, entity, setExceptionPropertiesProvider: setProvider, client };

@@ -34,13 +34,15 @@ class DurableRuntime {
     return this.backendCache;
   }
 
-  private createBackend(hubName: string): Backend {
-    const settings = this.settings();
+  private createBackend(hubName: string, connectionName?: string): Backend {
+    const settings = connectionName ? { ...this.settings(), connectionName } : this.settings();
     return AzureStorageBackend.fromSettings({ ...settings, hubName }, connectionStringFor(settings));
   }
 
   client(): DurableClient {
-    return new DurableClient(this.backend(), registry, this.managementSettings());
+    return new DurableClient(this.backend(), registry, this.managementSettings(), (o) =>
+      this.clientFor(o.taskHubName ?? this.settings().hubName, o.connectionName),
+    );
   }
 
   /** Where generated management URLs point and the key they may carry; the app setting wins over the host's default. */
@@ -49,9 +51,14 @@ class DurableRuntime {
     return { systemKey: this.managementKey(), ...this.managementOptions, baseUrl };
   }
 
-  /** A client of another task hub on the same storage connection. */
-  clientFor(hubName: string): DurableClient {
-    return new DurableClient(this.createBackend(hubName), registry, this.managementSettings());
+  /** A client of another task hub, on the app's storage connection or on the one an app setting names. */
+  clientFor(hubName: string, connectionName?: string): DurableClient {
+    return new DurableClient(
+      this.createBackend(hubName, connectionName),
+      registry,
+      { ...this.managementSettings(), ...(connectionName ? { connectionName } : {}) },
+      (o) => this.clientFor(o.taskHubName ?? hubName, o.connectionName ?? connectionName),
+    );
   }
 
   configureManagement(options: ManagementSettings): void {

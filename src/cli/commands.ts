@@ -68,9 +68,9 @@ export const commands: Record<string, Command> = {
     flags: ['id'],
     async run(client, flags, out) {
       const id = flags.required('id');
-      const status = await client.tryGetStatus(id, { showHistory: true, showHistoryOutput: true });
-      if (!status) throw new UsageError(`No instance with ID '${id}' was found in task hub '${client.taskHubName}'.`);
-      const history = (status.history ?? []) as Record<string, unknown>[];
+      // The history rows as stored, like Core Tools' get-history (not the HTTP API's merged view).
+      const history = await client.getRawHistory(id);
+      if (!history) throw new UsageError(`No instance with ID '${id}' was found in task hub '${client.taskHubName}'.`);
       const lines = history.map((e, i) => {
         const detail = [e.Name, e.TaskScheduledId !== undefined ? `task ${String(e.TaskScheduledId)}` : undefined, e.Result, e.Reason]
           .filter((v) => v !== undefined && v !== null && v !== '')

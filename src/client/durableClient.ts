@@ -16,11 +16,23 @@ import { DurableOrchestrationStatus, OrchestrationRuntimeStatus, toStatus } from
 import { HttpManagementPayload, WEBHOOK_PATH, keyForCaller, managementPayload, managementBaseUrl } from './managementUrls';
 import { HeadersLike } from './managementAuth';
 import { OrchestrationFilter } from './orchestrationFilter';
+import { historyView } from './historyView';
 
 export interface StartNewOptions {
   instanceId?: string;
   input?: unknown;
+  /** Version recorded on the instance; the orchestrator reads it as context.df.version. */
+  version?: string;
 }
+
+/** Routes a client call to another task hub and/or storage connection (an app setting name). */
+export interface TaskHubOptions {
+  taskHubName?: string;
+  connectionName?: string;
+}
+
+/** Builds the client of another task hub or connection (set by the runtime; standalone clients have none). */
+export type HubClientResolver = (options: TaskHubOptions) => DurableClient;
 
 export interface GetStatusOptions {
   showHistory?: boolean;
@@ -44,8 +56,8 @@ export interface ManagementSettings {
 /** readEntityState's answer, as durable-functions' EntityStateResponse. */
 export class EntityStateResponse<T> {
   constructor(
-    readonly entityExists: boolean,
-    readonly entityState: T | undefined,
+    public entityExists: boolean,
+    public entityState?: T,
   ) {}
 }
 
@@ -83,15 +95,32 @@ export class PurgeHistoryResult {
 
 /** Starts and manages orchestration instances of one task hub, as durable-functions' DurableClient. */
 export class DurableClient {
+  /** @internal */
   constructor(
     readonly backend: Backend,
     /** When given, startNew rejects orchestrator names this app does not define. */
     private readonly registry?: FunctionRegistry,
     private readonly management: ManagementSettings = {},
+    private readonly resolveHub?: HubClientResolver,
   ) {}
 
   get taskHubName(): string {
     return this.backend.hubName;
+  }
+
+  /** Origins of the management URLs this client hands out (the SDK's field). */
+  get uniqueWebhookOrigins(): string[] {
+    const payload = this.createHttpManagementPayload('INSTANCEID');
+    return [...new Set(Object.values(payload).filter((v) => /^https?:\/\//.test(v)).map((v) => new URL(v).origin))];
+  }
+
+  /** This client, or the one of the task hub / connection the options name. */
+  private routed(options: TaskHubOptions | undefined): DurableClient {
+    if (!options || ((!options.taskHubName || options.taskHubName === this.backend.hubName) && !options.connectionName)) return this;
+    if (!this.resolveHub) {
+      throw new Error('This client cannot reach other task hubs or connections (taskHubName/connectionName options); create a client for that hub instead.');
+    }
+    return this.resolveHub({ taskHubName: options.taskHubName ?? this.backend.hubName, connectionName: options.connectionName });
   }
 
   async startNew(orchestratorFunctionName: string, options: StartNewOptions = {}): Promise<string> {
@@ -108,7 +137,8 @@ export class DurableClient {
     }
     const instanceId = options.instanceId ?? newCompactId();
     validateInstanceId(instanceId);
-    return this.createInstance(name, instanceId, toJsonText(options.input));
+    if (options.version !== undefined && typeof options.version !== 'string') throw new TypeError('startNew: version must be a string.');
+    return this.createInstance(name, instanceId, toJsonText(options.input), options.version);
   }
 
   /** Deletes every table, queue and container of the task hub (all instances and their history). */
@@ -125,7 +155,8 @@ export class DurableClient {
   }
 
   /** Replays a Failed instance from its failures: failed tasks run again, completed ones are kept. */
-  async rewind(instanceId: string, reason: string): Promise<void> {
+  async rewind(instanceId: string, reason: string, options?: TaskHubOptions): Promise<void> {
+    if (this.routed(options) !== this) return this.routed(options).rewind(instanceId, reason);
     validateOrchestrationInstanceId(instanceId, 'rewind');
     const state = await this.requireInstance(instanceId);
     if (state.runtimeStatus !== 'Failed') {
@@ -138,10 +169,10 @@ export class DurableClient {
     });
   }
 
-  private async createInstance(name: string, instanceId: string, input: string | null): Promise<string> {
+  private async createInstance(name: string, instanceId: string, input: string | null, version = ''): Promise<string> {
     const instance: OrchestrationInstance = { InstanceId: instanceId, ExecutionId: newCompactId() };
     const start = newEvent(
-      { EventType: EventType.ExecutionStarted, OrchestrationInstance: instance, Name: name, Version: '', Input: input, Generation: 0 },
+      { EventType: EventType.ExecutionStarted, OrchestrationInstance: instance, Name: name, Version: version, Input: input, Generation: 0 },
       this.backend.clock.now(),
     );
     await this.backend.createInstance(start, { refuseIfStatus: ACTIVE_STATUSES });
@@ -170,15 +201,23 @@ export class DurableClient {
     if (!state) return undefined;
     let history: unknown[] | undefined;
     if (options.showHistory) {
-      const events = await this.backend.getHistory(instanceId);
-      history = events.map((e) => {
-        const entry: Record<string, unknown> = { ...e, EventType: EventType[e.EventType] };
-        delete entry.IsPlayed;
-        if (!options.showHistoryOutput) delete entry.Result;
-        return entry;
-      });
+      history = historyView(await this.backend.getHistory(instanceId), !!options.showHistoryOutput);
     }
     return toStatus(state, { showInput: options.showInput, history });
+  }
+
+  /**
+   * @internal The raw history rows of an instance (DurableTask's events, enum names), what
+   * `func durable get-history` prints; the HTTP API's showHistory uses the extension's view instead.
+   */
+  async getRawHistory(instanceId: string): Promise<Record<string, unknown>[] | undefined> {
+    validateInstanceId(instanceId, true);
+    if (!(await this.backend.getInstance(instanceId))) return undefined;
+    return (await this.backend.getHistory(instanceId)).map((e) => {
+      const entry: Record<string, unknown> = { ...e, EventType: EventType[e.EventType] };
+      delete entry.IsPlayed;
+      return entry;
+    });
   }
 
   /** Every instance of the task hub (all pages). */
@@ -236,7 +275,8 @@ export class DurableClient {
   }
 
   /** One-way operation on an entity; the entity is created by its first operation. */
-  async signalEntity(entityId: EntityId, operationName?: string, operationContent?: unknown): Promise<void> {
+  async signalEntity(entityId: EntityId, operationName?: string, operationContent?: unknown, options?: TaskHubOptions): Promise<void> {
+    if (this.routed(options) !== this) return this.routed(options).signalEntity(entityId, operationName, operationContent);
     if (!(entityId instanceof EntityId)) throw new TypeError('signalEntity requires an EntityId (new df.EntityId(name, key)).');
     validateInstanceId(entityInstanceId(entityId), true);
     const op = operationName ?? '';
@@ -248,7 +288,8 @@ export class DurableClient {
     });
   }
 
-  async readEntityState<T = unknown>(entityId: EntityId): Promise<EntityStateResponse<T>> {
+  async readEntityState<T = unknown>(entityId: EntityId, options?: TaskHubOptions): Promise<EntityStateResponse<T>> {
+    if (this.routed(options) !== this) return this.routed(options).readEntityState<T>(entityId);
     if (!(entityId instanceof EntityId)) throw new TypeError('readEntityState requires an EntityId.');
     const state = await this.backend.getInstance(entityInstanceId(entityId));
     const scheduler = parseSchedulerState(state?.input);
@@ -312,7 +353,8 @@ export class DurableClient {
     return { numberOfEmptyEntitiesRemoved, numberOfOrphanedLocksRemoved };
   }
 
-  async raiseEvent(instanceId: string, eventName: string, eventData?: unknown): Promise<void> {
+  async raiseEvent(instanceId: string, eventName: string, eventData?: unknown, options?: TaskHubOptions): Promise<void> {
+    if (this.routed(options) !== this) return this.routed(options).raiseEvent(instanceId, eventName, eventData);
     validateOrchestrationInstanceId(instanceId, 'raiseEvent');
     if (typeof eventName !== 'string' || eventName.length === 0) throw new TypeError('raiseEvent requires an event name.');
     const state = await this.requireInstance(instanceId);

@@ -48,6 +48,7 @@ function parseStored(text: string | undefined): unknown {
   }
 }
 
+/** @internal */
 export function toStatus(state: InstanceState, options: { showInput?: boolean; history?: unknown[] } = {}): DurableOrchestrationStatus {
   return new DurableOrchestrationStatus({
     name: state.name,

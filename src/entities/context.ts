@@ -1,4 +1,5 @@
-import { InvocationContext } from '@azure/functions';
+import { InvocationContext, LogHandler } from '@azure/functions';
+import { randomUUID } from 'crypto';
 import { EntityId } from './entityId';
 
 /** What one operation did; the processor commits it, or discards it when the operation throws. */
@@ -14,6 +15,7 @@ export interface OperationEffects {
 export class DurableEntityContext<T = unknown> {
   private readonly effects: OperationEffects;
 
+  /** @internal */
   constructor(
     readonly entityId: EntityId,
     readonly operationName: string,
@@ -47,12 +49,12 @@ export class DurableEntityContext<T = unknown> {
     this.effects.destruct = false;
   }
 
-  getInput<I = unknown>(): I {
-    return this.input as I;
+  getInput<TInput = T>(): TInput | undefined {
+    return this.input as TInput | undefined;
   }
 
-  return(value: unknown): void {
-    this.effects.result = value;
+  return<TResult = T>(result: TResult): void {
+    this.effects.result = result;
   }
 
   /** Deletes the entity's state when the operation completes. */
@@ -78,3 +80,16 @@ export interface EntityContext<T = unknown> extends InvocationContext {
 }
 
 export type EntityHandler<T = unknown> = (context: EntityContext<T>) => void | Promise<void>;
+
+/**
+ * The SDK's unit-test helper: an InvocationContext whose `df` is undefined until a test sets it
+ * (the SDK's entity wrapper overwrites it per operation).
+ */
+export class DummyEntityContext<T = unknown> extends InvocationContext implements EntityContext<T> {
+  df: DurableEntityContext<T>;
+
+  constructor(functionName = 'dummyContextFunctionName', invocationId: string = randomUUID(), logHandler: LogHandler = (_level, ...args) => console.log(...args)) {
+    super({ functionName, invocationId, logHandler });
+    this.df = undefined as unknown as DurableEntityContext<T>;
+  }
+}

@@ -31,7 +31,7 @@ export interface RequestMessage {
 }
 
 export interface ResponseMessage {
-  /** JSON text of the result, or the error message when exceptionType is set. */
+  /** JSON text of the result, or of the error message when exceptionType is set (what durable-functions parses). */
   result: string | null;
   exceptionType?: string | null;
 }

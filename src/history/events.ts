@@ -61,6 +61,8 @@ export interface FailureDetails {
   StackTrace: string | null;
   InnerFailure?: FailureDetails | null;
   IsNonRetriable?: boolean;
+  /** Custom properties an ExceptionPropertiesProvider attached to an activity's error. */
+  Properties?: Record<string, unknown> | null;
 }
 
 interface EventBase {

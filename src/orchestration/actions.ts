@@ -16,6 +16,8 @@ export interface CallSubOrchestratorAction {
   name: string;
   instanceId: string;
   input: unknown;
+  /** Version for the child's ExecutionStarted event (callSubOrchestrator's `version`). */
+  version?: string;
 }
 
 export interface SendEventAction {

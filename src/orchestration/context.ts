@@ -1,9 +1,11 @@
-import { InvocationContext } from '@azure/functions';
+import { InvocationContext, LogHandler } from '@azure/functions';
+import { randomUUID } from 'crypto';
 import { sdkDeterministicGuid } from '../util/uuid';
 import { ReplayState } from './replay';
 import { RetryOptions, RetryableTask } from './retry';
 import { CallHttpOptions, DurableHttpTask, toDurableHttpRequest } from './durableHttp';
-import { EntityId, canonicalLockSet } from '../entities/entityId';
+import { EntityId, canonicalLockSet, entityInstanceId } from '../entities/entityId';
+import { DurableLock, LockState, LockingRules, LockingRulesViolationError } from '../entities/locks';
 import { instanceIdProblem } from '../history/instanceIdRules';
 import { RELEASE_EVENT, RequestMessage, ReleaseMessage, toEntityIdJson } from '../entities/messages';
 import { EntityRequestTask, sendToEntity } from './entityTasks';
@@ -27,12 +29,17 @@ export interface TaskSet {
   any(tasks: Task[]): Task;
 }
 
-function asDurableTasks(tasks: Task[], api: string): DurableTask[] {
-  if (!Array.isArray(tasks)) throw new TypeError(`${api} expects an array of tasks.`);
-  return tasks.map((t, i) => {
-    if (!(t instanceof DurableTask)) throw new TypeError(`${api}: element ${i} is not a durable task.`);
-    return t;
-  });
+function asDurableTasks(tasks: Task[], api: 'Task.all' | 'Task.any'): DurableTask[] {
+  if (!Array.isArray(tasks) || !tasks.every((t) => t instanceof DurableTask)) {
+    throw new Error(
+      `${api} received a non-valid input. This may occur if it somehow received a non-list input, or if the input list's Tasks were ` +
+        'corrupted. Please review your orchestrator code and/or file an issue.',
+    );
+  }
+  if (tasks.length === 0) {
+    throw new Error('When constructing a CompoundTask (such as Task.all() or Task.any()), you must specify at least one Task.');
+  }
+  return tasks as DurableTask[];
 }
 
 /** context.df of an orchestration: the deterministic API orchestrator code uses. */
@@ -42,6 +49,13 @@ export class DurableOrchestrationContext {
     any: (tasks) => new WhenAnyTask(asDurableTasks(tasks, 'Task.any')),
   };
 
+  /** Counter of entity request ids; separate from newGuid's so user GUIDs match the SDK's. */
+  private entityRequests = 0;
+  private currentLock: DurableLock | undefined;
+  /** Entities of the critical section with a call in flight. */
+  private readonly inFlightCalls = new Set<string>();
+
+  /** @internal */
   constructor(private readonly replay: ReplayState) {}
 
   get instanceId(): string {
@@ -52,6 +66,11 @@ export class DurableOrchestrationContext {
     return this.replay.parentInstanceId;
   }
 
+  /** The version the instance was started with (startNew's or callSubOrchestrator's `version`). */
+  get version(): string | undefined {
+    return this.replay.version;
+  }
+
   get isReplaying(): boolean {
     return this.replay.isReplaying;
   }
@@ -59,6 +78,15 @@ export class DurableOrchestrationContext {
   /** The time of the current episode, identical on every replay. */
   get currentUtcDateTime(): Date {
     return new Date(this.replay.currentUtcDateTime.getTime());
+  }
+
+  /** The value last passed to setCustomStatus. */
+  get customStatus(): unknown {
+    return this.replay.customStatus;
+  }
+
+  set customStatus(value: unknown) {
+    this.replay.setCustomStatus(value);
   }
 
   getInput<T = unknown>(): T {
@@ -81,15 +109,17 @@ export class DurableOrchestrationContext {
     return new DurableHttpTask(toDurableHttpRequest(options), this.replay);
   }
 
-  callSubOrchestrator(name: string, input?: unknown, instanceId?: string): Task {
-    requireName(name, 'callSubOrchestrator');
-    return new SubOrchestrationTask(this.replay, name, input, instanceId);
+  callSubOrchestrator(name: string, input?: unknown, instanceId?: string, version?: string): Task {
+    requireSubOrchestratorName(name);
+    this.checkNotLocked(LockingRules.subOrchestration);
+    return new SubOrchestrationTask(this.replay, name, input, instanceId, version);
   }
 
-  callSubOrchestratorWithRetry(name: string, retryOptions: RetryOptions, input?: unknown, instanceId?: string): Task {
-    requireName(name, 'callSubOrchestratorWithRetry');
+  callSubOrchestratorWithRetry(name: string, retryOptions: RetryOptions, input?: unknown, instanceId?: string, version?: string): Task {
+    requireSubOrchestratorName(name);
     requireRetryOptions(retryOptions, 'callSubOrchestratorWithRetry');
-    return new RetryableTask(() => new SubOrchestrationTask(this.replay, name, input, instanceId), retryOptions, this.replay);
+    this.checkNotLocked(LockingRules.subOrchestration);
+    return new RetryableTask(() => new SubOrchestrationTask(this.replay, name, input, instanceId, version), retryOptions, this.replay);
   }
 
   createTimer(fireAt: Date): TimerTask {
@@ -108,68 +138,86 @@ export class DurableOrchestrationContext {
   callEntity(entityId: EntityId, operationName: string, operationInput?: unknown): Task {
     requireEntity(entityId, 'callEntity');
     requireName(operationName, 'callEntity');
-    const request: RequestMessage = { op: operationName, signal: false, input: toJsonText(operationInput), id: this.newGuid(), parent: this.instanceId };
-    return new EntityRequestTask(entityId, request);
+    const key = entityInstanceId(entityId);
+    if (this.currentLock) {
+      if (!this.currentLock.ownedLocks.some((e) => entityInstanceId(e) === key)) throw new LockingRulesViolationError(LockingRules.callUnlocked);
+      if (this.inFlightCalls.has(key)) throw new LockingRulesViolationError(LockingRules.parallelCall);
+      this.inFlightCalls.add(key);
+    }
+    const request: RequestMessage = { op: operationName, signal: false, input: toJsonText(operationInput), id: this.entityRequestId(), parent: this.instanceId };
+    return new EntityRequestTask(entityId, request, undefined, () => this.inFlightCalls.delete(key));
   }
 
   /** One-way: the operation is queued on the entity; nothing comes back. */
   signalEntity(entityId: EntityId, operationName: string, operationInput?: unknown): void {
     requireEntity(entityId, 'signalEntity');
     requireName(operationName, 'signalEntity');
-    const request: RequestMessage = { op: operationName, signal: true, input: toJsonText(operationInput), id: this.newGuid(), parent: this.instanceId };
+    const key = entityInstanceId(entityId);
+    if (this.currentLock?.ownedLocks.some((e) => entityInstanceId(e) === key)) throw new LockingRulesViolationError(LockingRules.signalLocked);
+    const request: RequestMessage = { op: operationName, signal: true, input: toJsonText(operationInput), id: this.entityRequestId(), parent: this.instanceId };
     this.replay.scheduleNow(sendToEntity(entityId, 'op', request));
   }
 
   /**
-   * Critical section: locks the entities (in canonical order, so overlapping lock sets cannot
-   * deadlock) and completes with a releaser. Locks are released by `release()` or when the
-   * orchestration ends.
+   * Critical section: locks the entities (sorted and de-duplicated, so overlapping lock sets cannot
+   * deadlock) and completes with a DurableLock. Locks are released by `release()` or when the
+   * orchestration ends. Takes `lock(a, b)` or `lock([a, b])`.
    */
-  lock(entityIds: EntityId[]): Task {
-    if (!Array.isArray(entityIds) || entityIds.length === 0) throw new TypeError('lock requires a non-empty array of EntityId.');
-    entityIds.forEach((e) => requireEntity(e, 'lock'));
-    if (this.heldLocks) throw new Error('The orchestration already holds locks; release them before acquiring new ones.');
-    const lockset = canonicalLockSet(entityIds);
-    const id = this.newGuid();
-    const request: RequestMessage = { op: null, signal: false, id, parent: this.instanceId, lockset: lockset.map(toEntityIdJson), pos: 0 };
-    return new EntityRequestTask(lockset[0], request, () => {
-      this.heldLocks = { id, entities: lockset };
-      return { release: () => this.releaseLocks(id) };
+  lock(...entities: EntityId[]): Task;
+  lock(entities: EntityId[]): Task;
+  lock(first?: EntityId | EntityId[], ...rest: EntityId[]): Task {
+    if (first === undefined && rest.length === 0) throw new RangeError('lock requires at least one EntityId');
+    const requested: unknown[] = Array.isArray(first) ? first : [first, ...rest];
+    if (requested.length === 0) throw new RangeError('lock requires at least one EntityId');
+    if (!requested.every((e) => e instanceof EntityId)) throw new TypeError('lock expected EntityId[]');
+    if (this.currentLock) throw new LockingRulesViolationError(LockingRules.nested);
+    const lockset = canonicalLockSet(requested as EntityId[]);
+    const id = this.newGuid(this.instanceId);
+    const lock: DurableLock = new DurableLock(lockset, () => {
+      const release: ReleaseMessage = { parent: this.instanceId, id };
+      for (const entity of lockset) this.replay.scheduleNow(sendToEntity(entity, RELEASE_EVENT, release));
+      if (this.currentLock === lock) this.currentLock = undefined;
     });
+    this.currentLock = lock;
+    const request: RequestMessage = { op: null, signal: false, id, parent: this.instanceId, lockset: lockset.map(toEntityIdJson), pos: 0 };
+    return new EntityRequestTask(lockset[0], request, () => lock);
   }
 
-  isLocked(): { isLocked: boolean; ownedLocks: EntityId[] } {
-    return { isLocked: !!this.heldLocks, ownedLocks: this.heldLocks ? [...this.heldLocks.entities] : [] };
+  isLocked(): LockState {
+    return this.currentLock ? new LockState(true, [...this.currentLock.ownedLocks]) : new LockState(false, []);
   }
 
-  private heldLocks: { id: string; entities: EntityId[] } | undefined;
-
-  private releaseLocks(id: string): void {
-    if (!this.heldLocks || this.heldLocks.id !== id) return;
-    const release: ReleaseMessage = { parent: this.instanceId, id };
-    for (const entity of this.heldLocks.entities) this.replay.scheduleNow(sendToEntity(entity, RELEASE_EVENT, release));
-    this.heldLocks = undefined;
-  }
-
-  setCustomStatus(status: unknown): void {
-    this.replay.setCustomStatus(status);
+  setCustomStatus(customStatusObject: unknown): void {
+    this.replay.setCustomStatus(customStatusObject);
   }
 
   continueAsNew(input: unknown): void {
     this.replay.continueAsNew(input);
   }
 
-  /** Deterministic UUID: the same on every replay of the same point in the orchestration. */
+  /**
+   * Deterministic UUID, the same on every replay of the same point in the orchestration; the
+   * SDK's algorithm, so values equal those durable-functions computes. `instanceId` defaults to
+   * this instance (the SDK requires it).
+   */
   newGuid(instanceId: string = this.instanceId): string {
     const name = `${instanceId}_${this.currentUtcDateTime.valueOf()}_${this.replay.nextGuidCounter()}`;
     return sdkDeterministicGuid(name, NEW_GUID_NAMESPACE);
   }
+
+  private entityRequestId(): string {
+    return sdkDeterministicGuid(`${this.instanceId}_${this.currentUtcDateTime.valueOf()}_entity_${this.entityRequests++}`, NEW_GUID_NAMESPACE);
+  }
+
+  private checkNotLocked(message: string): void {
+    if (this.currentLock) throw new LockingRulesViolationError(message);
+  }
 }
 
 /** A sub-orchestration whose default instance id depends on the sequence number it receives. */
-class SubOrchestrationTask extends AtomicTask {
-  constructor(replay: ReplayState, name: string, input: unknown, instanceId: string | undefined) {
-    super({ kind: 'callSubOrchestrator', name, input, instanceId: instanceId ?? '' });
+export class SubOrchestrationTask extends AtomicTask {
+  constructor(replay: ReplayState, name: string, input: unknown, instanceId: string | undefined, version?: string) {
+    super({ kind: 'callSubOrchestrator', name, input, instanceId: instanceId ?? '', ...(version !== undefined ? { version } : {}) });
     const problem = instanceId ? instanceIdProblem(instanceId, false) : undefined;
     if (problem) throw new TypeError(`callSubOrchestrator: ${problem}`);
     if (!instanceId) {
@@ -183,7 +231,12 @@ class SubOrchestrationTask extends AtomicTask {
   }
 }
 
-function requireRetryOptions(options: unknown, api: string): void {
+function requireSubOrchestratorName(name: unknown): void {
+  if (!name) throw new Error('A sub-orchestration function name must be provided when attempting to create a suborchestration');
+  requireName(name, 'callSubOrchestrator');
+}
+
+export function requireRetryOptions(options: unknown, api: string): void {
   if (!(options instanceof RetryOptions)) throw new TypeError(`${api} requires a RetryOptions instance (new df.RetryOptions(firstRetryIntervalMs, maxAttempts)).`);
 }
 
@@ -200,4 +253,17 @@ function requireName(name: unknown, api: string): void {
 /** The object an orchestrator function receives: an InvocationContext with `df`. */
 export interface OrchestrationContext extends InvocationContext {
   df: DurableOrchestrationContext;
+}
+
+/**
+ * The SDK's unit-test helper: an InvocationContext whose `df` is undefined until set; the
+ * orchestration runner only fills `df` when it is undefined, so tests may pre-seed it.
+ */
+export class DummyOrchestrationContext extends InvocationContext implements OrchestrationContext {
+  df: DurableOrchestrationContext;
+
+  constructor(functionName = 'dummyContextFunctionName', invocationId: string = randomUUID(), logHandler: LogHandler = (_level, ...args) => console.log(...args)) {
+    super({ functionName, invocationId, logHandler });
+    this.df = undefined as unknown as DurableOrchestrationContext;
+  }
 }

@@ -1,5 +1,7 @@
 import { ReplayState } from './replay';
 import { AtomicTask, DurableTask, DurableTimerTask, SequentialTask } from './tasks';
+import { TokenSource, TokenSourceJson, toTokenSourceJson } from './tokenSource';
+import { bearerTokenFor } from './managedIdentity';
 
 /** Name of the built-in activity that performs durable HTTP calls (the extension's name for it). */
 export const HTTP_ACTIVITY = 'BuiltIn::HttpActivity';
@@ -11,6 +13,8 @@ export interface DurableHttpRequest {
   headers?: Record<string, string>;
   timeout?: number;
   asynchronousPatternEnabled?: boolean;
+  /** The resource to get a bearer token for when the request runs. */
+  tokenSource?: TokenSourceJson;
 }
 
 export interface DurableHttpResponse {
@@ -24,8 +28,8 @@ export interface CallHttpOptions {
   method: string;
   url: string;
   body?: string | object;
-  headers?: Record<string, string>;
-  tokenSource?: unknown;
+  headers?: { [key: string]: string };
+  tokenSource?: TokenSource;
   enablePolling?: boolean;
   asynchronousPatternEnabled?: boolean;
 }
@@ -47,7 +51,6 @@ export function toDurableHttpRequest(options: CallHttpOptions): DurableHttpReque
   } catch {
     throw new TypeError(`callHttp: '${options.url}' is not an absolute URL.`);
   }
-  if (options.tokenSource) throw new Error('callHttp: managed identity token sources are not supported by this engine.');
   const content = options.body === undefined || typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
   return {
     method: options.method.toUpperCase(),
@@ -55,6 +58,7 @@ export function toDurableHttpRequest(options: CallHttpOptions): DurableHttpReque
     content,
     headers: options.headers,
     asynchronousPatternEnabled: options.enablePolling ?? options.asynchronousPatternEnabled ?? true,
+    ...(options.tokenSource ? { tokenSource: toTokenSourceJson(options.tokenSource) } : {}),
   };
 }
 
@@ -88,7 +92,13 @@ export class DurableHttpTask extends SequentialTask {
     if (response?.statusCode === 202 && location && this.request.asynchronousPatternEnabled !== false) {
       const retryAfter = Number(headerValue(response.headers, 'Retry-After'));
       const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : DEFAULT_POLL_INTERVAL_MS;
-      this.pendingPoll = { method: 'GET', url: new URL(location, this.request.url).toString(), headers: this.request.headers, asynchronousPatternEnabled: true };
+      this.pendingPoll = {
+        method: 'GET',
+        url: new URL(location, this.request.url).toString(),
+        headers: this.request.headers,
+        asynchronousPatternEnabled: true,
+        ...(this.request.tokenSource ? { tokenSource: this.request.tokenSource } : {}),
+      };
       this.continueWith(new DurableTimerTask({ kind: 'createTimer', fireAt: new Date(this.replay.currentUtcDateTime.getTime() + delay) }));
       return;
     }
@@ -98,16 +108,18 @@ export class DurableHttpTask extends SequentialTask {
 
 /** The built-in activity: performs the request with fetch and returns status, body text and headers. */
 export async function runHttpActivity(input: DurableHttpRequest): Promise<DurableHttpResponse> {
+  const headers: Record<string, string> = { ...(input.headers ?? {}) };
+  if (input.tokenSource) headers.Authorization = `Bearer ${await bearerTokenFor(input.tokenSource)}`;
   const response = await fetch(input.url, {
     method: input.method,
-    headers: input.headers,
+    headers,
     body: input.method === 'GET' || input.method === 'HEAD' ? undefined : input.content,
     redirect: 'manual',
     signal: AbortSignal.timeout(input.timeout ?? 90_000),
   });
-  const headers: Record<string, string> = {};
+  const responseHeaders: Record<string, string> = {};
   response.headers.forEach((value, key) => {
-    headers[key] = value;
+    responseHeaders[key] = value;
   });
-  return { statusCode: response.status, content: await response.text(), headers };
+  return { statusCode: response.status, content: await response.text(), headers: responseHeaders };
 }

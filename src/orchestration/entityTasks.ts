@@ -24,7 +24,12 @@ export class EntityRequestTask extends DurableTask {
   private readonly send: AtomicTask;
   private readonly response: ExternalEventTask;
 
-  constructor(entity: EntityId, request: RequestMessage, private readonly onGranted?: () => unknown) {
+  constructor(
+    entity: EntityId,
+    request: RequestMessage,
+    private readonly onGranted?: () => unknown,
+    private readonly onSettled?: () => void,
+  ) {
     super();
     this.send = sendToEntity(entity, OPERATION_EVENT, request);
     this.response = new ExternalEventTask(request.id);
@@ -37,17 +42,32 @@ export class EntityRequestTask extends DurableTask {
 
   protected override onChildSettled(child: DurableTask): void {
     if (child !== this.response) return;
+    this.onSettled?.();
     const response = child.result as ResponseMessage | undefined;
     if (!response || typeof response !== 'object') {
       this.fail(new Error('The entity sent a response that is not a ResponseMessage.'));
       return;
     }
     if (response.exceptionType) {
-      this.fail(new EntityOperationError(response.result ?? 'The entity operation failed.', response.exceptionType));
+      this.fail(new EntityOperationError(entityErrorMessage(response.result), response.exceptionType));
       return;
     }
     const result = fromJsonText(response.result, 'entity operation result');
     this.complete(this.onGranted && result === LOCK_GRANTED ? this.onGranted() : result);
+  }
+}
+
+/**
+ * The message of a failed operation: the result is JSON text of the message (what durable-functions
+ * parses); plain text from older histories is taken as is.
+ */
+function entityErrorMessage(result: string | null | undefined): string {
+  if (!result) return 'The entity operation failed.';
+  try {
+    const parsed: unknown = JSON.parse(result);
+    return typeof parsed === 'string' ? parsed : result;
+  } catch {
+    return result;
   }
 }
 

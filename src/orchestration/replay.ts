@@ -1,7 +1,7 @@
 import { EventType, FailureDetails, HistoryEvent, scheduledIdOf } from '../history/events';
 import { fromJsonText } from '../util/json';
 import { NumberedAction, OrchestratorAction, describeAction } from './actions';
-import { NonDeterministicOrchestrationError, TaskFailedError, toFailureDetails } from './errors';
+import { NonDeterministicOrchestrationError, taskFailure, toFailureDetails } from './errors';
 import { AtomicTask, DurableTask, DurableTimerTask, ExternalEventTask, isDurableTask } from './tasks';
 
 /** How one replay of an orchestrator ended. */
@@ -29,13 +29,28 @@ export interface ReplayState {
   readonly orchestrationName: string;
   readonly input: unknown;
   readonly parentInstanceId: string | undefined;
+  /** Version of the ExecutionStarted event (startNew's or callSubOrchestrator's `version`). */
+  readonly version: string | undefined;
   readonly isReplaying: boolean;
   readonly currentUtcDateTime: Date;
   /** Registers a task scheduled immediately, without a yield (signalEntity, raising events). */
   scheduleNow(task: AtomicTask): void;
+  readonly customStatus: unknown;
   setCustomStatus(status: unknown): void;
   continueAsNew(input: unknown): void;
   nextGuidCounter(): number;
+}
+
+/** The replay whose orchestrator code is running now (replays are synchronous, so one at a time). */
+let activeReplay: ReplayState | undefined;
+
+/**
+ * Tasks created without a context (the callables `app.activity`/`app.orchestration` return)
+ * need the running replay; outside orchestrator code there is none.
+ */
+export function currentReplay(api: string): ReplayState {
+  if (!activeReplay) throw new Error(`${api} can only be used inside orchestrator code, while the orchestration runs.`);
+  return activeReplay;
 }
 
 function isIterator(value: unknown): value is Iterator<unknown, unknown, unknown> {
@@ -64,6 +79,7 @@ export class OrchestrationReplay implements ReplayState {
   orchestrationName = '';
   input: unknown = undefined;
   parentInstanceId: string | undefined;
+  version: string | undefined;
   isReplaying = true;
   currentUtcDateTime = new Date(0);
 
@@ -74,7 +90,7 @@ export class OrchestrationReplay implements ReplayState {
   private iterator: Iterator<unknown, unknown, unknown> | undefined;
   private awaited: DurableTask | undefined;
   private outcome: ReplayOutcome | undefined;
-  private customStatus: unknown = undefined;
+  customStatus: unknown = undefined;
   private continueAsNewInput: { input: unknown } | undefined;
   private guidCounter = 0;
   private suspended = false;
@@ -84,6 +100,18 @@ export class OrchestrationReplay implements ReplayState {
   constructor(private readonly body: OrchestratorBody) {}
 
   run(pastEvents: HistoryEvent[], newEvents: HistoryEvent[]): ReplayResult {
+    const previous = activeReplay;
+    // A module-level pointer to the running replay, not an alias: tasks created by user code find it.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    activeReplay = this;
+    try {
+      return this.runAll(pastEvents, newEvents);
+    } finally {
+      activeReplay = previous;
+    }
+  }
+
+  private runAll(pastEvents: HistoryEvent[], newEvents: HistoryEvent[]): ReplayResult {
     const all = [...pastEvents, ...newEvents];
     for (let i = 0; i < all.length && !this.outcome; i++) {
       this.isReplaying = i < pastEvents.length;
@@ -142,6 +170,7 @@ export class OrchestrationReplay implements ReplayState {
       case EventType.ExecutionStarted:
         this.instanceId = event.OrchestrationInstance.InstanceId;
         this.orchestrationName = event.Name;
+        this.version = event.Version ?? undefined;
         this.parentInstanceId = event.ParentInstance?.OrchestrationInstance.InstanceId;
         this.input = fromJsonText(event.Input, 'orchestration input');
         this.start();
@@ -159,7 +188,7 @@ export class OrchestrationReplay implements ReplayState {
       case EventType.TaskFailed:
       case EventType.SubOrchestrationInstanceFailed:
         this.settle(event.TaskScheduledId, (t) =>
-          t.fail(new TaskFailedError(event.Reason ?? 'Task failed.', event.Details, event.FailureDetails)),
+          t.fail(taskFailure(event, t.action && 'name' in t.action ? t.action.name : undefined, t.id)),
         );
         return;
       case EventType.TimerFired:
@@ -190,7 +219,7 @@ export class OrchestrationReplay implements ReplayState {
     if (!it) return;
     while (!this.outcome) {
       const awaited = this.awaited;
-      if (awaited && !awaited.isCompleted) return;
+      if (awaited && !awaited.isSettled) return;
       let step: IteratorResult<unknown, unknown>;
       try {
         if (!awaited) step = it.next(undefined);
@@ -208,10 +237,7 @@ export class OrchestrationReplay implements ReplayState {
         this.outcome = {
           kind: 'failed',
           failure: toFailureDetails(
-            new Error(
-              `Orchestrator '${this.orchestrationName}' yielded a value that is not a durable task; ` +
-                'yield only tasks returned by context.df methods.',
-            ),
+            new Error(yieldedNonTaskMessage(step.value)),
           ),
         };
         return;
@@ -298,7 +324,7 @@ export class OrchestrationReplay implements ReplayState {
   private settle(id: number, settleTask: (task: AtomicTask) => void): void {
     const task = this.actions[id];
     // A completion for a task the code no longer waits on (e.g. a cancelled timer) changes nothing.
-    if (!task || task.isCompleted) return;
+    if (!task || task.isSettled) return;
     if (task instanceof DurableTimerTask && task.isCanceled) return;
     settleTask(task);
     this.resume();
@@ -308,6 +334,19 @@ export class OrchestrationReplay implements ReplayState {
 /** While suspended, the orchestrator sees no answers or events; they wait for the resume. */
 function isDeferrable(event: HistoryEvent): boolean {
   return scheduledIdOf(event) !== undefined || event.EventType === EventType.EventRaised;
+}
+
+/** The SDK's wording, so users searching the message find the documented cause. */
+function yieldedNonTaskMessage(value: unknown): string {
+  const hint =
+    value === undefined
+      ? ' This is likely a result of yielding a "fire-and-forget API" such as signalEntity or continueAsNew. These APIs should not be yielded' +
+        ' as they are not blocking operations. Please remove the yield statement preceding those invocations. If you are not calling those APIs, p'
+      : ' Only Task types can be yielded. P';
+  return (
+    `Durable Functions programming constraint violation: Orchestration yielded data of type ${typeof value}.` +
+    `${hint}lease check your yield statements to make sure you only yield Task types resulting from calling Durable Functions APIs.`
+  );
 }
 
 function describeRecorded(event: HistoryEvent): string {

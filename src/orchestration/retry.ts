@@ -22,14 +22,15 @@ export class RetryOptions {
     }
   }
 
-  /** Delay before attempt `nextAttempt` (2 for the first retry), or undefined when no retry is left. */
-  delayBefore(nextAttempt: number, elapsedMs: number): number | undefined {
-    if (nextAttempt > this.maxNumberOfAttempts) return undefined;
+  /**
+   * Delay after failed attempt `attempt` (1-based), or undefined when retrying must stop now
+   * (retry timeout passed). DurableTask's rule: first * coefficient^(attempt-1), capped.
+   */
+  delayAfter(attempt: number, elapsedMs: number): number | undefined {
     if (!(this.backoffCoefficient > 0)) throw new RangeError('backoffCoefficient must be greater than 0.');
-    let delay = this.firstRetryIntervalInMilliseconds * Math.pow(this.backoffCoefficient, nextAttempt - 2);
-    if (this.maxRetryIntervalInMilliseconds > 0) delay = Math.min(delay, this.maxRetryIntervalInMilliseconds);
-    if (this.retryTimeoutInMilliseconds > 0 && elapsedMs + delay > this.retryTimeoutInMilliseconds) return undefined;
-    return delay;
+    if (this.retryTimeoutInMilliseconds > 0 && elapsedMs >= this.retryTimeoutInMilliseconds) return undefined;
+    const delay = this.firstRetryIntervalInMilliseconds * Math.pow(this.backoffCoefficient, attempt - 1);
+    return this.maxRetryIntervalInMilliseconds > 0 ? Math.min(delay, this.maxRetryIntervalInMilliseconds) : delay;
   }
 }
 
@@ -50,8 +51,19 @@ export class RetryableTask extends SequentialTask {
     this.firstAttemptAt = replay.currentUtcDateTime.getTime();
   }
 
+  private lastError: Error | undefined;
+
+  /**
+   * Like DurableTask's RetryInterceptor (which the SDK's replay follows): every failed attempt,
+   * the last one included, is followed by a retry timer; the task fails once that timer fires
+   * with no attempts left.
+   */
   protected onStepSettled(step: DurableTask): void {
     if (step instanceof DurableTimerTask) {
+      if (this.attempt >= this.options.maxNumberOfAttempts) {
+        this.fail(this.lastError ?? new Error('The task failed.'));
+        return;
+      }
       this.attempt++;
       this.continueWith(this.makeAttempt());
       return;
@@ -60,10 +72,11 @@ export class RetryableTask extends SequentialTask {
       this.complete(step.result);
       return;
     }
+    this.lastError = step.error ?? new Error('The task failed.');
     const now = this.replay.currentUtcDateTime.getTime();
-    const delay = this.options.delayBefore(this.attempt + 1, now - this.firstAttemptAt);
+    const delay = this.options.delayAfter(this.attempt, now - this.firstAttemptAt);
     if (delay === undefined) {
-      this.fail(step.error ?? new Error('The task failed.'));
+      this.fail(this.lastError);
       return;
     }
     this.continueWith(new DurableTimerTask({ kind: 'createTimer', fireAt: new Date(now + delay) }));

@@ -21,7 +21,12 @@ export abstract class DurableTask implements Task {
   private failure: Error | undefined;
   private readonly listeners: DurableTask[] = [];
 
+  /** True only on success, as in durable-functions; see isSettled for "done either way". */
   get isCompleted(): boolean {
+    return this.state === 'completed';
+  }
+
+  get isSettled(): boolean {
     return this.state !== 'pending';
   }
 
@@ -29,8 +34,9 @@ export abstract class DurableTask implements Task {
     return this.state === 'failed';
   }
 
+  /** The value on success; on failure the Error (durable-functions' semantics, used after Task.any/all). */
   get result(): unknown {
-    return this.value;
+    return this.state === 'failed' ? this.failure : this.value;
   }
 
   get error(): Error | undefined {
@@ -89,7 +95,7 @@ export class DurableTimerTask extends AtomicTask implements TimerTask {
   }
 
   cancel(): void {
-    if (this.isCompleted) throw new Error('Cannot cancel a timer that has already fired.');
+    if (this.isSettled) throw new Error('Cannot cancel a completed task.');
     this.canceled = true;
   }
 }
@@ -131,9 +137,8 @@ export class WhenAllTask extends DurableTask {
 export class WhenAnyTask extends DurableTask {
   constructor(private readonly tasks: DurableTask[]) {
     super();
-    if (tasks.length === 0) throw new Error('Task.any requires at least one task.');
     for (const t of tasks) t.addListener(this);
-    const done = tasks.find((t) => t.isCompleted);
+    const done = tasks.find((t) => t.isSettled);
     if (done) this.complete(done);
   }
 
@@ -180,6 +185,6 @@ export abstract class SequentialTask extends DurableTask {
   protected abstract onStepSettled(step: DurableTask): void;
 
   protected override onChildSettled(child: DurableTask): void {
-    if (child === this.current && !this.isCompleted) this.onStepSettled(child);
+    if (child === this.current && !this.isSettled) this.onStepSettled(child);
   }
 }

@@ -169,7 +169,7 @@ class EntityBatch {
     const op = String(request.op);
     const registered = this.registry.entity(this.entity.name);
     if (!registered) {
-      return { result: `The entity function '${this.entity.name}' is not registered in this function app.`, exceptionType: 'EntityFunctionNotFound' };
+      return { result: JSON.stringify(`The entity function '${this.entity.name}' is not registered in this function app.`), exceptionType: 'EntityFunctionNotFound' };
     }
     let input: unknown;
     let previous: unknown;
@@ -178,7 +178,7 @@ class EntityBatch {
       // Each operation sees its own copy, so a failed operation cannot leave partial changes behind.
       previous = this.state.exists ? fromJsonText(this.state.state, 'entity state') : undefined;
     } catch (e) {
-      return { result: (e as Error).message, exceptionType: 'Error' };
+      return { result: JSON.stringify((e as Error).message), exceptionType: 'Error' };
     }
     const df = new DurableEntityContext(this.entity, op, input, this.state.exists, previous);
     const context = new InvocationContext({ invocationId: randomUUID(), functionName: registered.name }) as EntityContext;
@@ -187,7 +187,7 @@ class EntityBatch {
       await registered.handler(context);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
-      return { result: error.message, exceptionType: error.name || 'Error' };
+      return { result: JSON.stringify(error.message), exceptionType: error.name || 'Error' };
     }
     const effects = df.finish();
     const stateText = effects.exists ? toJsonText(effects.state) : null;

@@ -243,7 +243,7 @@ export class OrchestrationStep {
       }
       case 'callSubOrchestrator': {
         const event = newEvent(
-          { EventType: EventType.SubOrchestrationInstanceCreated, EventId: id, Name: action.name, Version: '', InstanceId: action.instanceId, Input: toJsonText(action.input) },
+          { EventType: EventType.SubOrchestrationInstanceCreated, EventId: id, Name: action.name, Version: action.version ?? '', InstanceId: action.instanceId, Input: toJsonText(action.input) },
           now,
         );
         const child: OrchestrationInstance = { InstanceId: action.instanceId, ExecutionId: derivedExecutionId(`${self.InstanceId}:${self.ExecutionId}:sub:${id}`) };
@@ -253,7 +253,7 @@ export class OrchestrationStep {
             OrchestrationInstance: child,
             ParentInstance: { Name: null, Version: null, TaskScheduleId: id, OrchestrationInstance: self },
             Name: action.name,
-            Version: '',
+            Version: action.version ?? '',
             Input: toJsonText(action.input),
           },
           now,

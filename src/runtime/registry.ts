@@ -1,20 +1,29 @@
-import { InvocationContext } from '@azure/functions';
+import type { FunctionHandler, FunctionInput, FunctionOptions, FunctionOutput } from '@azure/functions';
 import { OrchestrationHandler } from '../orchestration/handler';
 import { EntityHandler } from '../entities/context';
 
 export type { OrchestrationHandler };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- activity inputs are whatever JSON the orchestrator sent
-export type ActivityHandler = (input: any, context: InvocationContext) => unknown;
+/** An activity handler: @azure/functions' FunctionHandler (input, context) => result. */
+export type ActivityHandler = FunctionHandler;
 
-export interface ActivityOptions {
+/**
+ * Options of app.orchestration / app.activity / app.entity: the Functions options (trigger,
+ * return, extraInputs, extraOutputs...) plus the handler, as in durable-functions 3.x. The engine
+ * runs durable functions itself, so only the handler is used; the rest is accepted for compatibility.
+ */
+export interface ActivityOptions extends Partial<FunctionOptions> {
   handler: ActivityHandler;
-  extraInputs?: unknown[];
-  extraOutputs?: unknown[];
+  extraInputs?: FunctionInput[];
+  extraOutputs?: FunctionOutput[];
 }
 
-export interface OrchestrationOptions {
+export interface OrchestrationOptions extends Partial<FunctionOptions> {
   handler: OrchestrationHandler;
+}
+
+export interface EntityOptions<T> extends Partial<FunctionOptions> {
+  handler: EntityHandler<T>;
 }
 
 export type FunctionKind = 'orchestration' | 'activity' | 'entity';

@@ -18,7 +18,7 @@ function registry(): FunctionRegistry {
   });
   r.registerEntity('Tally', (context) => {
     const n = (context.df.getState(() => 0) as number) ?? 0;
-    if (context.df.operationName === 'add') context.df.setState(n + context.df.getInput<number>());
+    if (context.df.operationName === 'add') context.df.setState(n + (context.df.getInput<number>() ?? 0));
   });
   return r;
 }

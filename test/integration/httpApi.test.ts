@@ -18,7 +18,7 @@ function registry(): FunctionRegistry {
   });
   r.registerEntity('Tally', (context) => {
     const n = (context.df.getState(() => 0) as number) ?? 0;
-    if (context.df.operationName === 'add') context.df.setState(n + context.df.getInput<number>());
+    if (context.df.operationName === 'add') context.df.setState(n + context.df.getInput<number>()!);
   });
   r.registerOrchestration('Fails', function* (context: OrchestrationContext) {
     yield context.df.callActivity('Boom');
@@ -67,8 +67,17 @@ describe('HTTP management API', () => {
     const body = (await status.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ name: 'Echoes', instanceId: 'http-1', runtimeStatus: 'Completed', input: { a: 1 }, output: { a: 1 } });
     expect(String(body.createdTime)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    const history = (await (await fetch(`${api()}/instances/http-1?showHistory=true&showHistoryOutput=true`)).json()) as { historyEvents: { EventType: string }[] };
-    expect(history.historyEvents.map((e) => e.EventType)).toContain('TaskCompleted');
+    const history = (await (await fetch(`${api()}/instances/http-1?showHistory=true&showHistoryOutput=true`)).json()) as { historyEvents: Record<string, unknown>[] };
+    // The extension's shape: TaskScheduled merged into its completion, no OrchestratorStarted/Completed, parsed results.
+    const types = history.historyEvents.map((e) => e.EventType);
+    expect(types[0]).toBe('ExecutionStarted');
+    expect(types).toContain('TaskCompleted');
+    expect(types.filter((t) => /^(TaskScheduled|OrchestratorStarted|OrchestratorCompleted)$/.test(String(t)))).toEqual([]);
+    const completedTask = history.historyEvents.find((e) => e.EventType === 'TaskCompleted')!;
+    expect(completedTask).toMatchObject({ FunctionName: expect.any(String), ScheduledTime: expect.any(String) });
+    expect(history.historyEvents.at(-1)).toMatchObject({ EventType: 'ExecutionCompleted', OrchestrationStatus: 'Completed', Result: { a: 1 } });
+    const withoutOutput = (await (await fetch(`${api()}/instances/http-1?showHistory=true`)).json()) as { historyEvents: Record<string, unknown>[] };
+    expect(withoutOutput.historyEvents.filter((e) => 'Result' in e)).toEqual([]);
   });
 
   test('unknown instance 404, bad JSON 400, unknown orchestrator 400, duplicate running id 409, bad route 404', async () => {

@@ -146,6 +146,29 @@ describe('the sample app through the local host', () => {
     expect(await refused.json()).toEqual({ transferred: false, reason: 'balance 30 is below 500' });
   });
 
+  test('registered-function sample: callables with withRetry, and versions through startNew and callSubOrchestrator', async () => {
+    const plain = await fetch(`${base}/api/orchestrators-wait/GreetAll`, { method: 'POST', body: JSON.stringify(['Tokyo']) });
+    expect(await plain.json()).toEqual({
+      ownVersion: '(none)',
+      latest: { version: '(none)', greetings: ['Hello Tokyo!'] },
+      formal: { version: '2.0', greetings: ['Good day, Tokyo.'] },
+    });
+    const start = await fetch(`${base}/api/orchestrators-versioned/GreetAll/1.5`, { method: 'POST', body: JSON.stringify(['Cairo']) });
+    expect(start.status).toBe(202);
+    const { statusQueryGetUri } = (await start.json()) as Record<string, string>;
+    const done = await pollUntilDone(statusQueryGetUri, 30_000);
+    expect(done.body.output).toMatchObject({ ownVersion: '1.5', formal: { version: '2.0' } });
+  });
+
+  test('token-source sample fails with a clear message when no Azure identity is available', async () => {
+    const start = await fetch(`${base}/api/orchestrators/ListAzureSubscriptions`, { method: 'POST' });
+    const { statusQueryGetUri } = (await start.json()) as Record<string, string>;
+    const done = await pollUntilDone(statusQueryGetUri, 60_000);
+    // Either no identity here (the usual case in CI) or a developer login that lists subscriptions.
+    if (done.body.runtimeStatus === 'Failed') expect(String(done.body.output)).toMatch(/could not get a managed identity token for 'https:\/\/management\.core\.windows\.net'/);
+    else expect(done.body.runtimeStatus).toBe('Completed');
+  });
+
   test('the management API requires the configured key, which only callers that presented it get in URLs, and logs never show', async () => {
     // Before, the anonymous starter put the key into the URLs it handed to anyone (issue 9, item 5).
     const anonymous = (await (await fetch(`${base}/api/orchestrators/HelloCities`, { method: 'POST' })).json()) as Record<string, string>;

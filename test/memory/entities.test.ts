@@ -8,7 +8,7 @@ function counter(context: EntityContext<number>): void {
   const current = context.df.getState(() => 0) ?? 0;
   switch (context.df.operationName) {
     case 'add':
-      context.df.setState(current + context.df.getInput<number>());
+      context.df.setState(current + context.df.getInput<number>()!);
       break;
     case 'reset':
       context.df.setState(0);
@@ -24,16 +24,16 @@ function counter(context: EntityContext<number>): void {
       break;
     case 'forward':
       context.df.setState(current + 1);
-      context.df.signalEntity(new EntityId('counter', context.df.getInput<string>()), 'add', 10);
+      context.df.signalEntity(new EntityId('counter', context.df.getInput<string>()!), 'add', 10);
       break;
   }
 }
 
 function account(context: EntityContext<number>): void {
   const balance = context.df.getState(() => 0) ?? 0;
-  if (context.df.operationName === 'deposit') context.df.setState(balance + context.df.getInput<number>());
+  if (context.df.operationName === 'deposit') context.df.setState(balance + context.df.getInput<number>()!);
   if (context.df.operationName === 'withdraw') {
-    const amount = context.df.getInput<number>();
+    const amount = context.df.getInput<number>() ?? 0;
     if (amount > balance) throw new Error('insufficient funds');
     context.df.setState(balance - amount);
   }
@@ -45,7 +45,7 @@ function registry(): FunctionRegistry {
   r.registerEntity('Counter', counter as (c: EntityContext) => void);
   r.registerEntity('Account', account as (c: EntityContext) => void);
   r.registerOrchestration('UsesCounter', function* (context: OrchestrationContext) {
-    const id = new EntityId('counter', context.df.getInput<string>());
+    const id = new EntityId('counter', context.df.getInput<string>()!);
     context.df.signalEntity(id, 'add', 5);
     const value = yield context.df.callEntity(id, 'get');
     let error = '';
@@ -73,7 +73,7 @@ function registry(): FunctionRegistry {
     return { ok: true, lockedCount: locked.ownedLocks.length, stillLocked: context.df.isLocked().isLocked };
   });
   r.registerOrchestration('LocksThenFails', function* (context: OrchestrationContext) {
-    yield context.df.lock([new EntityId('account', context.df.getInput<string>())]);
+    yield context.df.lock([new EntityId('account', context.df.getInput<string>()!)]);
     throw new Error('failing while holding a lock');
   });
   return r;

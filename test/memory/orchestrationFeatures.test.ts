@@ -141,7 +141,7 @@ describe('orchestration features on Azurite', () => {
   test('one failure in Task.all surfaces as a catchable error with the activity message', async () => {
     const id = await hub.client.startNew('FanOutWithFailure');
     const status = await waitForStatus(hub.client, id);
-    expect(status.output).toBe('caught: seven is not allowed');
+    expect(status.output).toBe('caught: Error: seven is not allowed'); // the SDK's TaskFailedError message: "<type>: <message>"
   });
 
   test('a durable timer fires after its time', async () => {
@@ -264,7 +264,7 @@ describe('orchestration features on Azurite', () => {
   test('a failing sub-orchestration surfaces in the parent as a catchable error', async () => {
     const id = await hub.client.startNew('ParentCatches');
     const status = await waitForStatus(hub.client, id);
-    expect(status.output).toBe('child failed: seven is not allowed');
+    expect(status.output).toBe('child failed: Error: seven is not allowed');
   });
 
   test('callActivityWithRetry retries on durable timers until the activity succeeds', async () => {

@@ -92,7 +92,8 @@ describe('orchestration replay', () => {
       }
     };
     const r = replay(fn, [...started(null), scheduled(0, 'Boom')], [episode(1), failed(0, 'kaput')]);
-    expect(r.outcome).toEqual({ kind: 'completed', output: 'caught: kaput' });
+    // No FailureDetails in this history: the SDK's legacy form "<Reason> \n <Details>".
+    expect(r.outcome).toEqual({ kind: 'completed', output: 'caught: kaput \n details' });
   });
 
   test('an uncaught error fails the orchestration with message and stack', () => {
@@ -145,7 +146,7 @@ describe('orchestration replay', () => {
       yield 42 as unknown as Task;
     };
     const r = replay(fn, [], started(null));
-    expect(r.outcome.kind === 'failed' && r.outcome.failure.ErrorMessage).toMatch(/not a durable task/);
+    expect(r.outcome.kind === 'failed' && r.outcome.failure.ErrorMessage).toMatch(/Orchestration yielded data of type number\. Only Task types can be yielded/);
   });
 
   test('newGuid is deterministic across replays and unique within one', () => {
@@ -197,8 +198,12 @@ describe('retries', () => {
     const r = replay(withRetry(3), past, [episode(12), failed(2, 'two')]);
     expect(r.newActions).toEqual([{ id: 3, action: { kind: 'createTimer', fireAt: at(14) } }]);
     const last = [...past, episode(12), failed(2, 'two'), timerCreated(3, at(14)), episode(14), timerFired(3, at(14)), scheduled(4, 'Flaky')];
-    const final = replay(withRetry(3), last, [episode(15), failed(4, 'three')]);
-    expect(final.outcome.kind === 'failed' && final.outcome.failure.ErrorMessage).toBe('three');
+    // As in DurableTask (and the SDK's replay of it), the last failure is followed by one more retry interval.
+    const exhausted = replay(withRetry(3), last, [episode(15), failed(4, 'three')]);
+    expect(exhausted.outcome).toEqual({ kind: 'pending' });
+    expect(exhausted.newActions).toEqual([{ id: 5, action: { kind: 'createTimer', fireAt: at(19) } }]);
+    const final = replay(withRetry(3), [...last, episode(15), failed(4, 'three'), timerCreated(5, at(19))], [episode(19), timerFired(5, at(19))]);
+    expect(final.outcome.kind === 'failed' && final.outcome.failure.ErrorMessage).toBe('three \n details');
   });
 });
 
@@ -220,7 +225,8 @@ describe('task properties and Task.any', () => {
       return [ok.isCompleted, ok.isFaulted, ok.result, bad.isCompleted, bad.isFaulted];
     };
     const r = replay(fn, [...started(null), scheduled(0, 'Ok'), scheduled(1, 'Bad')], [episode(1), completed(0, 'fine'), failed(1, 'no')]);
-    expect(r.outcome).toEqual({ kind: 'completed', output: [true, false, 'fine', true, true] });
+    // The SDK's semantics: isCompleted only on success.
+    expect(r.outcome).toEqual({ kind: 'completed', output: [true, false, 'fine', false, true] });
   });
 
   test('Task.any returns the winning task; a cancelled timer firing later changes nothing', () => {
