@@ -34,3 +34,18 @@ export class MissingLargeValueError extends DurableTaskError {
     super(`The ${column} value is stored in blob '${blobName}', which no longer exists (the instance is being purged, or its blobs were deleted).`, 'MissingLargeValue');
   }
 }
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'REQUEST_SEND_ERROR', 'UND_ERR_SOCKET']);
+
+/**
+ * A storage transport failure (unreachable, timed out, throttled, server error): the storage is
+ * unavailable, not the work item wrong, so it is retried without counting against the messages.
+ */
+export function isTransientStorageError(e: unknown): boolean {
+  const error = e as { statusCode?: number; code?: string; name?: string } | undefined;
+  if (!error || typeof error !== 'object') return false;
+  const status = error.statusCode;
+  if (typeof status === 'number') return status >= 500 || status === 408 || status === 429;
+  if (error.code && NETWORK_CODES.has(error.code)) return true;
+  return error.name === 'RestError' || error.name === 'AbortError';
+}

@@ -1,5 +1,5 @@
 import { Backend, OrchestrationWorkItem } from '../backend/backend';
-import { CheckpointConflictError } from '../backend/errors';
+import { CheckpointConflictError, isTransientStorageError } from '../backend/errors';
 import { isEntityInstanceId } from '../entities/entityId';
 import { runActivity } from '../runtime/activityStep';
 import { EntityStep } from '../runtime/entityStep';
@@ -7,11 +7,14 @@ import { OrchestrationStep } from '../runtime/orchestrationStep';
 import { FunctionRegistry } from '../runtime/registry';
 import { Logger, createLogger } from '../util/log';
 import { DurableSettings } from '../config/settings';
+import { MIN_DEDUPE_RETENTION_MS } from '../entities/messages';
 
 export interface EngineOptions {
   workerId: string;
   maxConcurrentOrchestrations: number;
   maxConcurrentActivities: number;
+  /** How long entities remember applied request ids (default MIN_DEDUPE_RETENTION_MS). */
+  entityDedupeRetentionMs?: number;
 }
 
 /** Delay before the messages of a failed work item are delivered again; doubles per attempt. */
@@ -46,6 +49,8 @@ export class DurableEngine {
       workerId: settings.workerId,
       maxConcurrentOrchestrations: settings.maxConcurrentOrchestratorFunctions,
       maxConcurrentActivities: settings.maxConcurrentActivityFunctions,
+      // A duplicate arrives within about one visibility timeout of the original (see MIN_DEDUPE_RETENTION_MS).
+      entityDedupeRetentionMs: Math.max(MIN_DEDUPE_RETENTION_MS, 2 * Math.max(settings.controlQueueVisibilityTimeoutMs, settings.workItemQueueVisibilityTimeoutMs) + 60_000),
     });
   }
 
@@ -56,7 +61,7 @@ export class DurableEngine {
   ) {
     this.log = createLogger(`durable:${backend.hubName}:${options.workerId}`);
     this.orchestrations = new OrchestrationStep(registry, this.log);
-    this.entities = new EntityStep(registry, this.log);
+    this.entities = new EntityStep(registry, this.log, options.entityDedupeRetentionMs);
   }
 
   async start(): Promise<void> {
@@ -100,6 +105,11 @@ export class DurableEngine {
       if (e instanceof CheckpointConflictError) {
         // Another worker committed first: not a fault of the messages, so no attempt is counted against them.
         this.log.warn(e.message);
+      } else if (isTransientStorageError(e)) {
+        // Storage is unreachable: retried soon, never counted as a poison attempt (an outage is no bad message).
+        this.log.warn(`Work item of instance '${item.instanceId}' could not be committed (storage unavailable: ${(e as Error).message}); retried.`);
+        await this.backend.abandonOrchestrationWorkItem(item, RETRY_FAILED_WORK_ITEM_MS).catch(() => undefined);
+        return;
       } else if (attempt >= MAX_WORK_ITEM_ATTEMPTS) {
         await this.poison(item, e as Error, attempt);
         return;

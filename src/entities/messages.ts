@@ -50,12 +50,21 @@ export interface SchedulerState {
   queue?: RequestMessage[];
   lockedBy?: string | null;
   suspended?: boolean;
-  /** Ids of the most recent requests applied, so a re-sent request is applied once. */
+  /**
+   * Ids of the requests applied within the de-duplication retention, oldest first, so a redelivered
+   * or re-sent request is applied once however many operations came in between.
+   */
   processed?: string[];
+  /** When each of `processed` was applied (ms since the epoch), same order. */
+  processedAt?: number[];
 }
 
-/** How many recent request ids an entity remembers for de-duplication. */
-export const PROCESSED_WINDOW = 256;
+/**
+ * How long an entity remembers an applied request id by default. A duplicate arrives at most about one
+ * queue visibility timeout after the original (a redelivery, or a sender's retried work item), so the
+ * engine keeps ids for twice that plus a minute, and never less than this.
+ */
+export const MIN_DEDUPE_RETENTION_MS = 10 * 60_000;
 
 export function toEntityIdJson(entity: EntityId): EntityIdJson {
   return { name: entity.name, key: entity.key };
@@ -71,6 +80,7 @@ export function parseSchedulerState(text: string | null | undefined): SchedulerS
     lockedBy: parsed.lockedBy ?? null,
     suspended: !!parsed.suspended,
     processed: parsed.processed ?? [],
+    processedAt: parsed.processedAt ?? [],
   };
 }
 
@@ -81,6 +91,9 @@ export function serializeSchedulerState(state: SchedulerState): string {
   if (state.queue && state.queue.length) out.queue = state.queue;
   if (state.lockedBy) out.lockedBy = state.lockedBy;
   if (state.suspended) out.suspended = true;
-  if (state.processed && state.processed.length) out.processed = state.processed.slice(-PROCESSED_WINDOW);
+  if (state.processed && state.processed.length) {
+    out.processed = state.processed;
+    out.processedAt = state.processedAt;
+  }
   return JSON.stringify(out);
 }

@@ -55,11 +55,14 @@ async function waitForPorts(ports: AzuritePorts, child: ChildProcess, timeoutMs:
   throw new Error(`Azurite did not open ports ${JSON.stringify(ports)} within ${timeoutMs} ms.`);
 }
 
-/** Starts Azurite (blob, queue, table) in memory as a child process. */
-export async function startAzurite(ports: AzuritePorts, options: { log?: boolean } = {}): Promise<RunningAzurite> {
+/**
+ * Starts Azurite (blob, queue, table) as a child process: in memory, or with `location` on disk so a
+ * restart on the same location keeps the data (the chaos suite's storage outages).
+ */
+export async function startAzurite(ports: AzuritePorts, options: { log?: boolean; location?: string } = {}): Promise<RunningAzurite> {
   const args = [
     azuriteEntry(),
-    '--inMemoryPersistence',
+    ...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']),
     '--skipApiVersionCheck',
     '--disableTelemetry',
     '--loose',

@@ -13,7 +13,7 @@ import { EntityId, entityInstanceId } from '../entities/entityId';
 import {
   LOCK_GRANTED,
   OPERATION_EVENT,
-  PROCESSED_WINDOW,
+  MIN_DEDUPE_RETENTION_MS,
   RELEASE_EVENT,
   ReleaseMessage,
   RequestMessage,
@@ -34,6 +34,8 @@ export class EntityStep {
   constructor(
     private readonly registry: FunctionRegistry,
     private readonly log: Logger,
+    /** How long applied request ids are remembered (see MIN_DEDUPE_RETENTION_MS). */
+    private readonly dedupeRetentionMs: number = MIN_DEDUPE_RETENTION_MS,
   ) {}
 
   async run(item: OrchestrationWorkItem, now: Date): Promise<Checkpoint> {
@@ -44,7 +46,7 @@ export class EntityStep {
     const outbound: OutboundMessage[] = [];
     // Derived from the batch, so a retried work item writes the same execution id.
     const self: OrchestrationInstance = { InstanceId: instanceId, ExecutionId: derivedExecutionId(`${instanceId}:${item.messages.map((m) => m.id).join(',')}`) };
-    const batch = new EntityBatch(entity, scheduler, this.registry, outbound, self, this.log, now);
+    const batch = new EntityBatch(entity, scheduler, this.registry, outbound, self, this.log, now, this.dedupeRetentionMs);
     for (const m of item.messages) {
       const event = m.event;
       if (event.EventType !== EventType.EventRaised) continue; // ExecutionStarted and others carry nothing for an entity
@@ -89,9 +91,21 @@ class EntityBatch {
     private readonly self: OrchestrationInstance,
     private readonly log: Logger,
     private readonly now: Date,
+    dedupeRetentionMs: number,
   ) {
     state.queue ??= [];
+    // Forget ids older than the retention (ids from states written before times were kept count as applied now).
+    const processed = (state.processed ??= []);
+    const times = (state.processedAt ??= []);
+    if (times.length < processed.length) times.unshift(...new Array<number>(processed.length - times.length).fill(now.getTime()));
+    let expired = 0;
+    while (expired < times.length && times[expired] < now.getTime() - dedupeRetentionMs) expired++;
+    processed.splice(0, expired);
+    times.splice(0, expired);
+    this.seen = new Set(processed);
   }
+
+  private readonly seen: Set<string>;
 
   async receive(event: EventRaisedEvent): Promise<void> {
     const name = event.Name;
@@ -135,11 +149,11 @@ class EntityBatch {
 
   private async execute(request: RequestMessage): Promise<void> {
     // Orchestrations and entities re-send the same request id after a crash: apply it once.
-    const processed = (this.state.processed ??= []);
-    if (request.id && processed.includes(request.id)) return;
+    if (request.id && this.seen.has(request.id)) return;
     if (request.id) {
-      processed.push(request.id);
-      if (processed.length > PROCESSED_WINDOW) processed.splice(0, processed.length - PROCESSED_WINDOW);
+      this.seen.add(request.id);
+      this.state.processed!.push(request.id);
+      this.state.processedAt!.push(this.now.getTime());
     }
     if (!request.op && request.lockset) {
       this.grantLock(request);

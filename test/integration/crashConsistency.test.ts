@@ -7,7 +7,6 @@ import { OrchestrationContext } from '../../src/orchestration/context';
 import { EntityId } from '../../src/entities/entityId';
 import { EntityContext } from '../../src/entities/context';
 import { EventType } from '../../src/history/events';
-import { InstanceState } from '../../src/history/instanceState';
 import { startTestHub, waitForStatus } from '../support/testHub';
 
 function registry(): FunctionRegistry {
@@ -26,18 +25,16 @@ function registry(): FunctionRegistry {
 
 describe('crash points inside a checkpoint (Azure Storage)', () => {
   test('history committed but the Instances row not written: the redelivered messages bring the row up to date', async () => {
-    const hub = await startTestHub(registry());
-    const instances = hub.hub.instances;
-    const upsert = instances.upsert.bind(instances);
+    let checkpoints = 0;
     let injected = 0;
-    // The crash point: the first write of the final state fails after history was appended.
-    instances.upsert = async (state: InstanceState) => {
-      if (state.instanceId === 'crash-row' && state.runtimeStatus === 'Completed' && injected === 0) {
+    // The crash point: the second checkpoint (the completion) stops after its history was appended.
+    const hub = await startTestHub(registry(), {}, (point, { instanceId }) => {
+      if (instanceId !== 'crash-row' || point !== 'checkpoint.afterHistory') return;
+      if (++checkpoints === 2) {
         injected++;
         throw new Error('injected crash between history and instance row');
       }
-      return upsert(state);
-    };
+    });
     try {
       await hub.client.startNew('Doubles', { instanceId: 'crash-row', input: 21 });
       const status = await waitForStatus(hub.client, 'crash-row', 30_000);
@@ -52,17 +49,13 @@ describe('crash points inside a checkpoint (Azure Storage)', () => {
   }, 60_000);
 
   test('the same for an entity: the row follows the committed state', async () => {
-    const hub = await startTestHub(registry());
-    const instances = hub.hub.instances;
-    const upsert = instances.upsert.bind(instances);
     let injected = 0;
-    instances.upsert = async (state: InstanceState) => {
-      if (state.instanceId === '@tally@k' && injected === 0) {
+    const hub = await startTestHub(registry(), {}, (point, { instanceId }) => {
+      if (instanceId === '@tally@k' && point === 'checkpoint.afterHistory' && injected === 0) {
         injected++;
         throw new Error('injected crash between history and instance row');
       }
-      return upsert(state);
-    };
+    });
     try {
       const id = new EntityId('Tally', 'k');
       await hub.client.signalEntity(id, 'add');

@@ -8,6 +8,7 @@ import { TaskHub } from '../../src/backend/azureStorage/taskHub';
 import { AzureStorageBackend } from '../../src/backend/azureStorage/azureStorageBackend';
 import { MemoryBackend } from '../../src/backend/memory/memoryBackend';
 import { Backend } from '../../src/backend/backend';
+import { FaultHook } from '../../src/backend/azureStorage/faultPoints';
 
 export function storageConnection(): string {
   const value = process.env.DF_TEST_STORAGE;
@@ -52,9 +53,9 @@ export interface TestHub {
   stop(): Promise<void>;
 }
 
-export async function startTestHub(registry: FunctionRegistry, overrides: Partial<DurableSettings> = {}): Promise<TestHub> {
+export async function startTestHub(registry: FunctionRegistry, overrides: Partial<DurableSettings> = {}, faults?: FaultHook): Promise<TestHub> {
   const settings = testSettings(overrides.hubName ?? uniqueHubName(), overrides);
-  const backend = AzureStorageBackend.fromSettings(settings, storageConnection());
+  const backend = AzureStorageBackend.fromSettings(settings, storageConnection(), faults);
   const engine = DurableEngine.fromSettings(backend, registry, settings);
   await engine.start();
   const client = new DurableClient(backend, registry);

@@ -25,6 +25,7 @@ import { PartitionManager, createPartitionManager } from './partitionManagement'
 import { TaskHub } from './taskHub';
 import { purgeInstanceStorage } from './purge';
 import { WorkItemPoller } from './workItemPoller';
+import { FaultHook } from './faultPoints';
 
 /** Delay before messages that arrived ahead of their history are looked at again. */
 const DEFERRED_RETRY_MS = 2_000;
@@ -45,6 +46,8 @@ export interface AzureStorageOptions {
   partitionManagement?: 'table' | 'legacy';
   useAppLease?: boolean;
   appName?: string;
+  /** Test hook awaited between storage writes (crash-point tests, chaos telemetry). */
+  faults?: FaultHook;
 }
 
 
@@ -59,6 +62,8 @@ class AzureOrchestrationWorkItem implements OrchestrationWorkItem {
     readonly received: Map<string, ReceivedMessage>,
     readonly sentinelEtag: string | undefined,
     readonly restoreState: boolean,
+    /** ETag of the Instances row at load (undefined: no row): the guard of this checkpoint's row write. */
+    readonly rowEtag: string | undefined,
   ) {}
 }
 
@@ -99,12 +104,13 @@ export class AzureStorageBackend implements Backend {
   private stopping = false;
 
   /** The backend an app's host.json settings describe, on the given storage connection. */
-  static fromSettings(settings: DurableSettings, connectionString: string): AzureStorageBackend {
-    return new AzureStorageBackend({ ...settings, connectionString });
+  static fromSettings(settings: DurableSettings, connectionString: string, faults?: FaultHook): AzureStorageBackend {
+    return new AzureStorageBackend({ ...settings, connectionString, faults });
   }
 
   constructor(readonly options: AzureStorageOptions) {
     this.hub = new TaskHub(options.connectionString, options.hubName, options.partitionCount);
+    this.hub.faults = options.faults;
     this.log = createLogger(`durable:${options.hubName}:storage`);
   }
 
@@ -225,7 +231,8 @@ export class AzureStorageBackend implements Backend {
    * Undefined when nothing is left to apply.
    */
   private async load(instanceId: string, messages: ReceivedMessage[]): Promise<AzureOrchestrationWorkItem | undefined> {
-    const loaded = await this.hub.history.load(instanceId);
+    // The row's ETag is read with the history: the checkpoint's row write is guarded by it.
+    const [loaded, rowEtag] = await Promise.all([this.hub.history.load(instanceId), this.hub.instances.etagOf(instanceId)]);
     const now = this.clock.now().getTime();
     let fresh: ReceivedMessage[] = [];
     const finished: Promise<void>[] = [];
@@ -271,6 +278,7 @@ export class AzureStorageBackend implements Backend {
       new Map(fresh.map((m) => [m.messageId, m])),
       loaded.sentinelEtag,
       redelivered,
+      rowEtag,
     );
   }
 
@@ -283,17 +291,30 @@ export class AzureStorageBackend implements Backend {
    */
   async completeOrchestrationWorkItem(item: OrchestrationWorkItem, checkpoint: Checkpoint): Promise<void> {
     const own = this.own(item);
-    await Promise.all(checkpoint.outbox.map((m) => this.hub.queues.send(m)));
+    const id = item.instanceId;
+    await Promise.all(checkpoint.outbox.map((m) => this.hub.queues.send(m).then(() => this.hub.fault('checkpoint.afterSend', id))));
+    let sentinel = own.sentinelEtag;
     if (checkpoint.history) {
       const { executionId, firstRow, events } = checkpoint.history;
-      await this.hub.history.append(item.instanceId, executionId, firstRow, events, own.sentinelEtag, checkpoint.consumed.map((m) => m.id));
+      const consumed = checkpoint.consumed.map((m) => m.id);
+      sentinel = await this.hub.history.append(id, executionId, firstRow, events, own.sentinelEtag, consumed, () => this.hub.fault('checkpoint.afterHistoryBatch', id));
+      await this.hub.fault('checkpoint.afterHistory', id);
     }
-    if (checkpoint.state) await this.hub.instances.upsert(checkpoint.state);
+    if (checkpoint.state) {
+      // Only while this checkpoint's sentinel is the instance's newest may its state be written: a
+      // worker finishing a work item after its partition moved on must not overwrite a newer status.
+      const isCurrent = async () => sentinel !== undefined && (await this.hub.history.sentinelEtag(id)) === sentinel;
+      if (!(await this.hub.instances.writeCheckpoint(checkpoint.state, own.rowEtag, isCurrent))) {
+        this.log.info(`Instance '${id}': a newer checkpoint wrote the Instances row; this one's ${checkpoint.state.runtimeStatus} is not written.`);
+      }
+      await this.hub.fault('checkpoint.afterInstanceRow', id);
+    }
     await Promise.all([
-      ...checkpoint.consumed.map((m) => this.hub.queues.delete(own.received.get(m.id)!)),
+      ...checkpoint.consumed.map((m) => this.hub.queues.delete(own.received.get(m.id)!).then(() => this.hub.fault('checkpoint.afterDelete', id))),
       ...checkpoint.deferred.map((m) => this.hub.queues.abandon(own.received.get(m.id)!, DEFERRED_RETRY_MS)),
     ]);
-    this.instances.unlock(item.instanceId);
+    this.instances.unlock(id);
+    await this.hub.fault('checkpoint.committed', id);
   }
 
   async abandonOrchestrationWorkItem(item: OrchestrationWorkItem, retryAfterMs: number): Promise<void> {
@@ -345,6 +366,7 @@ export class AzureStorageBackend implements Backend {
     const own = this.ownActivity(item);
     try {
       await this.hub.queues.send({ instance: own.instance, event: answer, target: 'control', sender: own.instance });
+      await this.hub.fault('activity.afterAnswer', own.instance.InstanceId);
       await this.hub.queues.delete(own.message);
     } finally {
       this.releaseActivity(own);
@@ -403,6 +425,7 @@ export class AzureStorageBackend implements Backend {
     // Message first, then the Pending row, as DurableTask.AzureStorage does: a crash in between leaves a
     // start that runs (and writes the row itself), never a Pending row that nothing will ever run.
     await this.hub.queues.send({ instance, target: 'control', event: start });
+    await this.hub.fault('start.afterMessage', instance.InstanceId);
     try {
       await this.hub.instances.create(state, existing?.etag);
     } catch (e) {

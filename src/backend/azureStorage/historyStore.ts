@@ -69,7 +69,8 @@ export class HistoryStore {
     events: HistoryEvent[],
     sentinelEtag: string | undefined,
     consumedMessageIds: string[],
-  ): Promise<void> {
+    afterBatch?: () => Promise<void>,
+  ): Promise<string | undefined> {
     const partitionKey = escapePartitionKey(instanceId);
     const rows: TransactionAction[] = [];
     for (let i = 0; i < events.length; i++) {
@@ -102,10 +103,22 @@ export class HistoryStore {
         if (status === 409 || status === 412) throw new CheckpointConflictError(instanceId);
         throw e;
       }
-      if (!etag && !last) {
-        // Without the new ETag the next batch could not be guarded; re-read it.
-        etag = (await this.table.getEntity(partitionKey, SENTINEL_ROW_KEY)).etag;
+      if (!etag) {
+        // Without the new ETag the next batch (or the Instances-row guard) could not be checked; re-read it.
+        etag = await this.sentinelEtag(instanceId);
       }
+      if (!last) await afterBatch?.();
+    }
+    return etag;
+  }
+
+  /** The sentinel row's current ETag (undefined when the instance has no history). */
+  async sentinelEtag(instanceId: string): Promise<string | undefined> {
+    try {
+      return (await this.table.getEntity(escapePartitionKey(instanceId), SENTINEL_ROW_KEY, { queryOptions: { select: ['RowKey'] } })).etag;
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw e;
     }
   }
 

@@ -54,6 +54,41 @@ export class InstanceStore {
     await this.table.upsertEntity(await this.toStoredRow(state), 'Merge');
   }
 
+  /** The row's ETag, or undefined when there is no row (read at load: the guard of the checkpoint's row write). */
+  async etagOf(instanceId: string): Promise<string | undefined> {
+    try {
+      return (await this.table.getEntity(escapePartitionKey(instanceId), '', { queryOptions: { select: ['RowKey'] } })).etag;
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Checkpoint write, guarded so an older state never overwrites a newer one: merged under the ETag
+   * the work item read at load (inserted when there was no row). When someone wrote the row since,
+   * `isCurrent` says whether this checkpoint is still the newest of the instance (its sentinel is the
+   * current one): if so the write is repeated under the new ETag, else the newer checkpoint's row
+   * stands. Returns whether the row was written.
+   */
+  async writeCheckpoint(state: InstanceState, loadedEtag: string | undefined, isCurrent: () => Promise<boolean>): Promise<boolean> {
+    const row = await this.toStoredRow(state);
+    let etag = loadedEtag;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (etag) await this.table.updateEntity(row, 'Merge', { etag });
+        else await this.table.createEntity(row);
+        return true;
+      } catch (e) {
+        const status = (e as { statusCode?: number }).statusCode;
+        // 412/409: written or created since the load; 404: purged since the load.
+        if (status !== 412 && status !== 409 && status !== 404) throw e;
+        if (!(await isCurrent()) || attempt >= 5) return false;
+        etag = await this.etagOf(state.instanceId);
+      }
+    }
+  }
+
   async delete(instanceId: string, etag?: string): Promise<void> {
     await this.table.deleteEntity(escapePartitionKey(instanceId), '', etag ? { etag } : undefined).catch(ignoreNotFound);
   }

@@ -19,7 +19,9 @@ export async function purgeInstanceStorage(hub: TaskHub, instanceId: string, eta
       if (statusOf(e) !== 404 || attempt >= 5) throw e;
     }
   }
+  await hub.fault('purge.afterHistory', instanceId);
   await hub.queues.largeMessages.deleteInstanceBlobs(instanceId);
+  await hub.fault('purge.afterBlobs', instanceId);
   try {
     await hub.instances.table.deleteEntity(escapePartitionKey(instanceId), '', etag ? { etag } : undefined);
     return true;

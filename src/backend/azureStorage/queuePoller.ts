@@ -4,6 +4,9 @@ import { TaskHub } from './taskHub';
 import { Logger } from '../../util/log';
 import { Backoff } from './backoff';
 
+/** Pause after a failed receive (the idle back-off would grow to the maximum polling interval). */
+const STORAGE_ERROR_RETRY_MS = 500;
+
 /**
  * The receive loop both queue pollers share: receive up to `capacity()` messages, hand them to
  * `dispatch`, back off while the queue is empty, and wake at once when this process sends to it.
@@ -50,6 +53,7 @@ export abstract class QueuePoller {
           continue;
         }
         let messages: ReceivedMessage[] = [];
+        let failed = false;
         try {
           messages = await this.hub.queues.receive(this.queue, capacity, this.visibilityTimeoutMs, (raw, e) =>
             this.log.error(`Discarding malformed message on ${this.queue.name} (${e.message}): ${raw.slice(0, 200)}`),
@@ -57,6 +61,13 @@ export abstract class QueuePoller {
         } catch (e) {
           if (this.stopped) break;
           this.log.warn(`Receive on ${this.queue.name} failed: ${(e as Error).message}`);
+          failed = true;
+        }
+        if (failed) {
+          // Storage trouble, not an idle queue: try again soon, so work resumes right after an outage.
+          backoff.reset();
+          await backoff.waitFixed(STORAGE_ERROR_RETRY_MS);
+          continue;
         }
         if (messages.length === 0) {
           await backoff.wait(() => this.stopped);

@@ -40,8 +40,6 @@ interface PartitionRow {
   IsDraining?: boolean;
 }
 
-/** DT.AS gives a fresh claim one minute, whatever the lease interval. */
-const CLAIM_DURATION_MS = 60_000;
 /** Passes while draining or waiting for a hand-over run every second, as .NET does. */
 const BUSY_INTERVAL_MS = 1_000;
 
@@ -100,8 +98,18 @@ export class TablePartitionManager {
     this.stopped = true;
   }
 
+  /** Stops at once without draining or releasing anything: what a killed process leaves behind (tests). */
+  halt(): Promise<void> | undefined {
+    this.halted = true;
+    this.wake?.();
+    return this.loop;
+  }
+
+  private halted = false;
+
   private async run(): Promise<void> {
     for (;;) {
+      if (this.halted) return;
       let delay = this.options.acquireIntervalMs;
       try {
         const busy = await this.pass();
@@ -129,14 +137,32 @@ export class TablePartitionManager {
     return -1;
   }
 
+  /**
+   * A worker counts as alive while it renews: every owner renews its rows on each pass (every acquire
+   * interval), so rows not renewed for two intervals belong to a worker that died or hangs. Its unexpired
+   * rows are neither counted in the fair share nor taken from it by a hand-over; they are claimed once
+   * they expire. Counting them would make live workers take partitions from each other.
+   */
+  private isLive(row: PartitionRow, now: number): boolean {
+    const expires = row.ExpiresAt ? new Date(row.ExpiresAt).getTime() : 0;
+    const renewed = row.LastRenewal ? new Date(row.LastRenewal).getTime() : 0;
+    return expires > now && now - renewed <= 2 * this.options.acquireIntervalMs + 1_000;
+  }
+
   /** One read of the table and the writes it calls for; true while a hand-over is in progress. */
   private async pass(): Promise<boolean> {
+    if (this.halted) return false;
     const me = this.options.workerId;
     const now = Date.now();
     const rows: PartitionRow[] = [];
     for await (const row of this.table.listEntities<PartitionRow>()) rows.push(row as PartitionRow);
     const others = new Map<string, PartitionRow[]>();
-    let mine = 0;
+    // This worker's share: free and expired partitions are claimed up to it, not beyond, so that two live
+    // workers do not first split a dead worker's partitions unevenly and then hand them back and forth.
+    const workers = new Set<string>([me]);
+    for (const row of rows) if (row.CurrentOwner && this.isLive(row, now)) workers.add(row.CurrentOwner);
+    const share = Math.ceil(rows.length / workers.size);
+    let mine = rows.filter((r) => (r.CurrentOwner === me && !r.NextOwner) || r.NextOwner === me).length;
     let busy = false;
 
     for (const row of rows) {
@@ -151,16 +177,24 @@ export class TablePartitionManager {
 
       if (!this.shuttingDown) {
         const expired = !!row.ExpiresAt && now >= new Date(row.ExpiresAt).getTime();
-        if ((current === null && next === null) || expired || (current === null && next === me)) {
-          Object.assign(row, { CurrentOwner: me, NextOwner: null, OwnedSince: new Date(now), LastRenewal: new Date(now), ExpiresAt: new Date(now + CLAIM_DURATION_MS), IsDraining: false });
+        const handedToMe = next === me && (current === null || (expired && current !== me));
+        const free = (current === null && next === null) || (expired && current !== me);
+        if (handedToMe || (free && mine < share) || (expired && current === me)) {
+          // A claim lasts one lease interval (DT.AS writes one minute): a worker killed right after claiming
+          // is replaced as soon as its renewals stop, not a minute later.
+          if (!handedToMe && current !== me) mine++;
+          Object.assign(row, { CurrentOwner: me, NextOwner: null, OwnedSince: new Date(now), LastRenewal: new Date(now), ExpiresAt: new Date(now + this.options.leaseDurationMs), IsDraining: false });
           changed = claimed = true;
+        } else if (free) {
+          // Above this worker's share: left for a worker below it.
         } else if (current !== me) {
-          if (next === null && !row.IsDraining) push(others, current!, row);
-          else if (next !== null) {
+          const live = this.isLive(row, now);
+          if (next === null && !row.IsDraining) {
+            if (live) push(others, current!, row);
+          } else if (next !== null) {
             if (next === me) {
-              mine++;
               busy = true;
-            } else push(others, next, row);
+            } else if (live) push(others, next, row);
           } else {
             // Its owner is shutting down (draining without a successor): ask for it.
             row.NextOwner = me;
@@ -170,7 +204,6 @@ export class TablePartitionManager {
         }
         if (!claimed && current === me) {
           if (next === null) {
-            mine++;
             this.renew(row, now);
             changed = true;
           } else {

@@ -3,6 +3,8 @@ import { HistoryStore } from './historyStore';
 import { InstanceStore } from './instanceStore';
 import { TaskHubQueues } from './messageQueues';
 import { TaskHubStorage } from './taskHubStorage';
+import { FaultHook, FaultPoint } from './faultPoints';
+import { partitionIndexOf } from './partitions';
 
 /** Everything the engine and the client need to read and write one task hub. */
 export class TaskHub {
@@ -16,6 +18,14 @@ export class TaskHub {
     this.queues = new TaskHubQueues(this.storage);
     this.history = new HistoryStore(this.storage.history, this.queues.largeMessages);
     this.instances = new InstanceStore(this.storage.instances, this.queues.largeMessages, hubName);
+  }
+
+  /** Test hook awaited between storage writes (see faultPoints.ts); none in production. */
+  faults: FaultHook | undefined;
+
+  /** Awaits the fault hook, if any, at `point` for `instanceId`. */
+  async fault(point: FaultPoint, instanceId: string): Promise<void> {
+    if (this.faults) await this.faults(point, { instanceId, partition: partitionIndexOf(instanceId, this.storage.partitionCount) });
   }
 
   get name(): string {
