@@ -143,6 +143,21 @@ export function backendConformance(label: string, start: () => Promise<AnyTestHu
       expect((await waitForStatus(hub.client, id)).output).toBe(3);
       const history = await hub.backend.getHistory(id);
       expect(history.filter((e) => e.EventType === EventType.ExecutionStarted)).toHaveLength(1);
+      // As DT.Core: the generation after the last activity ran in the same work item, framed by its own
+      // OrchestratorStarted/Completed, and only it was written, from row 0, under a new execution id.
+      expect(history.map((e) => EventType[e.EventType])).toEqual([
+        'OrchestratorStarted',
+        'ExecutionStarted',
+        'OrchestratorCompleted',
+        'ExecutionCompleted',
+        'OrchestratorCompleted',
+      ]);
+      const started = history[1];
+      expect(started.EventType === EventType.ExecutionStarted && started.Input).toBe('3');
+      expect(history[3].EventId).toBe(0);
+      const status = (await hub.backend.getInstance(id))!;
+      expect(started.EventType === EventType.ExecutionStarted && started.OrchestrationInstance.ExecutionId).toBe(status.executionId);
+      expect(status.input).toBe('3');
     });
 
     test('fan-out of 20 activities fans back in', async () => {
