@@ -408,7 +408,8 @@ export class OrchestrationStep {
       // As DurableTask.AzureStorage: the creation time is the ExecutionStarted event's (the client's start time).
       createdTime: new Date(started.Timestamp),
       lastUpdatedTime: now,
-      generation: started.Generation ?? 0,
+      // A continued generation's start has no Generation (as in DT.Core): the stored one stays.
+      generation: started.Generation,
     };
     if (outcome.kind === 'completed') state.output = toJsonText(outcome.output) ?? undefined;
     if (outcome.kind === 'failed') state.output = JSON.stringify(failureOutput(started.Name, outcome.failure));

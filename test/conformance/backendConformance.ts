@@ -108,6 +108,11 @@ export function backendConformance(label: string, start: () => Promise<AnyTestHu
       await waitForStatus(hub.client, id, 20_000, new Set(['Running']));
       await hub.client.raiseEvent(id, 'Go', 'second');
       expect((await waitForStatus(hub.client, id)).output).toBe('second');
+      // As DT.AzureStorage: the new start of an existing id is its next generation (workers use it to tell a
+      // start whose row is being written from a stale one).
+      expect((await hub.backend.getInstance(id))?.generation).toBe(1);
+      const history = await hub.backend.getHistory(id);
+      expect(history.find((e) => e.EventType === EventType.ExecutionStarted)).toMatchObject({ Generation: 1 });
     });
 
     test('an event raised right after the start is not lost', async () => {

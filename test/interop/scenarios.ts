@@ -1,3 +1,9 @@
+import { randomBytes } from 'crypto';
+import { AzureStorageBackend } from '../../src/backend/azureStorage/azureStorageBackend';
+import { partitionIndexOf } from '../../src/backend/azureStorage/partitions';
+import { EventType, ExecutionStartedEvent } from '../../src/history/events';
+import { testSettings } from '../support/testHub';
+import { nodeActivityRuns } from './functions';
 import { SuiteContext, check, hubName, nodeClient, sleep, startDotnet, startNode, waitNode } from './support';
 import { diffRows, hubArtifacts, instanceRow, normalize, normalizedHistory, partitionRows } from './storageDump';
 
@@ -365,6 +371,69 @@ const continueAsNewShape: Scenario = {
   },
 };
 
+/**
+ * (4d) Start messages reaching a finished instance, on each side: a redelivered start of the execution
+ * that ran and a stale start of an older generation are deleted without effect; a start of the next
+ * generation whose Instances row is not written yet waits for it and then runs.
+ */
+const startMessagesOnFinishedInstance: Scenario = {
+  name: '4d redelivered, stale and early start messages on a finished instance',
+  async run(ctx) {
+    const hub = hubName('ItJ');
+    const dotnet = await startDotnet(ctx, { hub, workerId: 'dotnet-j' });
+    const backend = AzureStorageBackend.fromSettings(testSettings(hub), ctx.connectionString);
+    try {
+      for (const side of ['dotnet', 'node'] as const) {
+        const id = `starts-${side}`;
+        await withSide(ctx, hub, side, async ({ dotnet, node }) => {
+          const runs = () => (side === 'dotnet' ? dotnet.activityRuns.map((r) => r.input ?? '') : nodeActivityRuns.map((r) => JSON.stringify(r.input)));
+          await dotnet.create('HelloCities', id, [`${side}-1`]);
+          const done = await dotnet.waitFor(id);
+          check.equal(done.status, 'Completed');
+          const rowsBefore = await normalizedHistory(ctx.connectionString, hub, id);
+          const row = (await backend.getInstance(id))!;
+          const started = (await backend.getHistory(id)).find((e): e is ExecutionStartedEvent => e.EventType === EventType.ExecutionStarted)!;
+          const runsBefore = runs().filter((r) => r.includes(`${side}-`)).length;
+          const queue = backend.hub.storage.controlQueue(partitionIndexOf(id, 4));
+          const send = (executionId: string, generation: number, input: string) =>
+            backend.hub.queues.send({
+              instance: { InstanceId: id, ExecutionId: executionId },
+              target: 'control',
+              event: { ...started, OrchestrationInstance: { InstanceId: id, ExecutionId: executionId }, Generation: generation, Input: input, IsPlayed: false, Timestamp: new Date().toISOString() },
+            });
+          // A redelivered start of the execution that ran, and a stale start of the generation the row holds.
+          await send(row.executionId, row.generation ?? 0, JSON.stringify([`${side}-redelivered`]));
+          await send(randomBytes(16).toString('hex'), row.generation ?? 0, JSON.stringify([`${side}-stale`]));
+          await until(async () => ((await queue.getProperties()).approximateMessagesCount ?? 0) === 0, 60_000, `${side} to delete the redelivered and the stale start`);
+          await sleep(1000);
+          check.deepEqual(await normalizedHistory(ctx.connectionString, hub, id), rowsBefore, `${side}: history unchanged by the redelivered and stale starts`);
+          const after = (await backend.getInstance(id))!;
+          check.equal(after.runtimeStatus, 'Completed');
+          check.equal(after.executionId, row.executionId);
+          check.equal(runs().filter((r) => r.includes(`${side}-`)).length, runsBefore, `${side}: no activity ran again`);
+
+          // The next generation's start, sent before its Pending row (as a client does): it waits for the row.
+          const next = randomBytes(16).toString('hex');
+          await send(next, (row.generation ?? 0) + 1, JSON.stringify([`${side}-next`]));
+          await sleep(6000);
+          check.equal((await backend.getInstance(id))!.executionId, row.executionId, `${side}: the early start did not run before its row`);
+          check.ok(((await queue.getProperties()).approximateMessagesCount ?? 0) > 0, `${side}: the early start is kept, not deleted`);
+          const now = new Date();
+          await backend.hub.instances.create(
+            { instanceId: id, name: 'HelloCities', version: '', executionId: next, input: JSON.stringify([`${side}-next`]), runtimeStatus: 'Pending', createdTime: now, lastUpdatedTime: now, generation: (row.generation ?? 0) + 1 },
+            after.etag,
+          );
+          await until(async () => (await backend.getInstance(id))?.executionId === next && (await backend.getInstance(id))?.runtimeStatus === 'Completed', 60_000, `${side} to run the next generation once its row is written`);
+          check.equal((await backend.getInstance(id))!.output, JSON.stringify([`Hello ${side}-next`]));
+          void node;
+        }, dotnet);
+      }
+    } finally {
+      await dotnet.stop();
+    }
+  },
+};
+
 async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -383,6 +452,7 @@ export const scenarios: Scenario[] = [
   handoff,
   continueAsNewHandoff,
   continueAsNewShape,
+  startMessagesOnFinishedInstance,
 ];
 
 /**
