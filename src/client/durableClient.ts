@@ -172,7 +172,7 @@ export class DurableClient {
   private async createInstance(name: string, instanceId: string, input: string | null, version = ''): Promise<string> {
     const instance: OrchestrationInstance = { InstanceId: instanceId, ExecutionId: newCompactId() };
     const start = newEvent(
-      { EventType: EventType.ExecutionStarted, OrchestrationInstance: instance, Name: name, Version: version, Input: input, Generation: 0 },
+      { EventType: EventType.ExecutionStarted, OrchestrationInstance: instance, Name: name, Version: version, Input: input, Generation: 0, GenerateNewTrace: false },
       this.backend.clock.now(),
     );
     await this.backend.createInstance(start, { refuseIfStatus: ACTIVE_STATUSES });

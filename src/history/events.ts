@@ -82,6 +82,8 @@ export interface ExecutionStartedEvent extends EventBase {
   Tags?: Record<string, string> | null;
   ScheduledStartTime?: string | null;
   Generation?: number;
+  /** DT.Core: start a new distributed trace for this execution (false unless asked for). */
+  GenerateNewTrace?: boolean;
 }
 
 export interface ExecutionCompletedEvent extends EventBase {

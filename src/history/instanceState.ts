@@ -16,7 +16,8 @@ export interface InstanceState {
   lastUpdatedTime: Date;
   completedTime?: Date;
   scheduledStartTime?: Date;
-  generation: number;
+  /** How often the id was started anew (0 first); undefined in an update that keeps the stored one. */
+  generation?: number;
   /** Backend-specific version token of the stored state (an ETag in Azure Storage). */
   etag?: string;
 }

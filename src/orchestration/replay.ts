@@ -18,6 +18,8 @@ export interface ReplayResult {
   customStatus: unknown;
   /** True when the last suspend in history has no matching resume. */
   suspended: boolean;
+  /** Action ids the code used (DT.Core numbers the completion of the orchestration with the next one). */
+  actionCount: number;
 }
 
 /** The orchestrator code, called once per replay with the context the replay owns. */
@@ -128,7 +130,13 @@ export class OrchestrationReplay implements ReplayState {
         newActions.push({ id: task.id, action: task.action });
       }
     }
-    return { outcome: this.outcome ?? { kind: 'pending' }, newActions, customStatus: this.customStatus, suspended: this.suspended };
+    return {
+      outcome: this.outcome ?? { kind: 'pending' },
+      newActions,
+      customStatus: this.customStatus,
+      suspended: this.suspended,
+      actionCount: this.actions.length,
+    };
   }
 
   scheduleNow(task: AtomicTask): void {

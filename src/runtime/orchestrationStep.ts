@@ -64,32 +64,77 @@ export class OrchestrationStep {
       firstNewRow = 0;
     }
 
-    const episode: HistoryEvent[] = [newEvent({ EventType: EventType.OrchestratorStarted }, now), ...triage.accepted];
-    const started = [...past, ...episode].find((e): e is ExecutionStartedEvent => e.EventType === EventType.ExecutionStarted);
+    const episode: HistoryEvent[] = [newEvent({ EventType: EventType.OrchestratorStarted }, now), ...triage.accepted.map(played)];
+    let started = [...past, ...episode].find((e): e is ExecutionStartedEvent => e.EventType === EventType.ExecutionStarted);
     if (!started) {
       this.log.warn(`Instance '${instanceId}' has no ExecutionStarted event; dropping ${triage.accepted.length} event(s).`);
       return nothing;
     }
-    const self: OrchestrationInstance = { InstanceId: instanceId, ExecutionId: executionId };
-    const outcome = this.execute(started, past, episode);
+    let self: OrchestrationInstance = { InstanceId: instanceId, ExecutionId: executionId };
     const outbound: OutboundMessage[] = [];
-    const appended = [...episode];
-    for (const numbered of outcome.newActions) appended.push(this.actionEvent(self, numbered, now, outbound));
-    const completion = this.completionEvent(started, self, outcome.outcome, now, outbound);
-    if (completion) appended.push(completion);
-    appended.push(newEvent({ EventType: EventType.OrchestratorCompleted }, now));
-    if (outcome.outcome.kind !== 'pending') this.releaseLocks(self, [...past, ...appended], outbound, now);
+    let generation = this.runGeneration(started, self, past, episode, now, outbound);
+    let generations = 1;
+    // Continue-as-new as DT.Core does it: the next generation starts and runs inside this same work
+    // item, and only the last generation is written, from row 0 under its new execution id.
+    while (generation.outcome.kind === 'continuedAsNew') {
+      const previous = generation;
+      this.releaseLocks(self, [...past, ...previous.appended], outbound, now);
+      const next: OrchestrationInstance = { InstanceId: instanceId, ExecutionId: derivedExecutionId(`${instanceId}:${self.ExecutionId}:continue`) };
+      started = played(
+        newEvent(
+          {
+            EventType: EventType.ExecutionStarted,
+            OrchestrationInstance: next,
+            ParentInstance: started.ParentInstance ?? null,
+            Name: started.Name,
+            Version: started.Version,
+            Input: toJsonText(generation.outcome.input),
+            Tags: started.Tags ?? null,
+            GenerateNewTrace: false,
+          },
+          now,
+        ),
+      );
+      self = next;
+      past = [];
+      firstNewRow = 0;
+      // The new generation's start is framed as its own episode before the code runs, as in DT.Core.
+      const framed = [newEvent({ EventType: EventType.OrchestratorStarted }, now), started, played(newEvent({ EventType: EventType.OrchestratorCompleted }, now))];
+      generation = this.runGeneration(started, self, past, framed, now, outbound);
+      // A generation that sets no custom status keeps the one of the generation before.
+      if (generation.customStatus === undefined) generation = { ...generation, customStatus: previous.customStatus };
+      if (++generations % 1000 === 0) this.log.info(`Instance '${instanceId}' continued as new ${generations} times in one work item.`);
+    }
     this.log.debug(
-      `Instance '${instanceId}': applied ${triage.accepted.length} event(s), scheduled ${outcome.newActions.length} action(s), ` +
-        `status ${statusOf(outcome.outcome)}.`,
+      `Instance '${instanceId}': applied ${triage.accepted.length} event(s), ran ${generations} generation(s), ` +
+        `scheduled ${generation.scheduled} action(s), status ${statusOf(generation.outcome)}.`,
     );
     return {
       outbox: outbound,
-      history: { executionId, firstRow: firstNewRow, events: firstNewRow === 0 ? [...past, ...appended] : appended },
-      state: this.instanceState(started, self, outcome.outcome, outcome.customStatus, outcome.suspended, now),
+      history: { executionId: self.ExecutionId, firstRow: firstNewRow, events: firstNewRow === 0 ? [...past, ...generation.appended] : generation.appended },
+      state: this.instanceState(started, self, generation.outcome, generation.customStatus, generation.suspended, now),
       consumed: triage.consumed,
       deferred: triage.deferred,
     };
+  }
+
+  /**
+   * Replays one generation over `past` plus the new `episode` and appends what it decided: the events
+   * of new actions (their messages go to `outbound`), the completion and the closing OrchestratorCompleted.
+   */
+  private runGeneration(started: ExecutionStartedEvent, self: OrchestrationInstance, past: HistoryEvent[], episode: HistoryEvent[], now: Date, outbound: OutboundMessage[]) {
+    const result = this.execute(started, past, episode);
+    const appended = [...episode];
+    for (const numbered of result.newActions) appended.push(this.actionEvent(started, self, numbered, now, outbound));
+    const completion = this.completionEvent(started, self, result.outcome, result.actionCount, now, outbound);
+    if (completion) appended.push(completion);
+    if (result.outcome.kind === 'continuedAsNew') {
+      // The old generation is not written; its ContinueAsNew event is only kept for lock release.
+    } else {
+      if (appended[appended.length - 1].EventType !== EventType.OrchestratorCompleted) appended.push(newEvent({ EventType: EventType.OrchestratorCompleted }, now));
+      if (result.outcome.kind !== 'pending') this.releaseLocks(self, [...past, ...appended], outbound, now);
+    }
+    return { outcome: result.outcome, appended, customStatus: result.customStatus, suspended: result.suspended, scheduled: result.newActions.length };
   }
 
   /**
@@ -105,7 +150,7 @@ export class OrchestrationStep {
     const outbound: OutboundMessage[] = [];
     const outcome = { kind: 'failed', failure } as const;
     const appended: HistoryEvent[] = [newEvent({ EventType: EventType.OrchestratorStarted }, now)];
-    appended.push(this.completionEvent(started, self, outcome, now, outbound)!);
+    appended.push(this.completionEvent(started, self, outcome, item.history.filter(isActionEvent).length, now, outbound)!);
     appended.push(newEvent({ EventType: EventType.OrchestratorCompleted }, now));
     this.releaseLocks(self, [...item.history, ...appended], outbound, now);
     return {
@@ -211,7 +256,8 @@ export class OrchestrationStep {
     if (episode.some((e) => e.EventType === EventType.ExecutionTerminated)) {
       const terminated = episode.find((e) => e.EventType === EventType.ExecutionTerminated);
       const reason = terminated && 'Input' in terminated ? terminated.Input : null;
-      return { outcome: { kind: 'terminated', reason } as const, newActions: [] as NumberedAction[], customStatus: undefined, suspended: false };
+      const actionCount = [...past, ...episode].filter(isActionEvent).length;
+      return { outcome: { kind: 'terminated', reason } as const, newActions: [] as NumberedAction[], customStatus: undefined, suspended: false, actionCount };
     }
     const registered = this.registry.orchestration(started.Name);
     if (!registered) {
@@ -221,13 +267,14 @@ export class OrchestrationStep {
         newActions: [] as NumberedAction[],
         customStatus: undefined,
         suspended: false,
+        actionCount: 0,
       };
     }
     return runOrchestrator(registered.name, registered.handler, past, episode);
   }
 
   /** The history event for a newly scheduled action, and the message that carries it out. */
-  private actionEvent(self: OrchestrationInstance, { id, action }: NumberedAction, now: Date, outbound: OutboundMessage[]): HistoryEvent {
+  private actionEvent(started: ExecutionStartedEvent, self: OrchestrationInstance, { id, action }: NumberedAction, now: Date, outbound: OutboundMessage[]): HistoryEvent {
     switch (action.kind) {
       case 'callActivity': {
         const event = newEvent({ EventType: EventType.TaskScheduled, EventId: id, Name: action.name, Version: '', Input: activityInputText(action.input) }, now);
@@ -251,10 +298,11 @@ export class OrchestrationStep {
           {
             EventType: EventType.ExecutionStarted,
             OrchestrationInstance: child,
-            ParentInstance: { Name: null, Version: null, TaskScheduleId: id, OrchestrationInstance: self },
+            ParentInstance: { Name: started.Name, Version: started.Version ?? '', TaskScheduleId: id, OrchestrationInstance: self },
             Name: action.name,
             Version: action.version ?? '',
             Input: toJsonText(action.input),
+            GenerateNewTrace: false,
           },
           now,
         );
@@ -293,9 +341,12 @@ export class OrchestrationStep {
     started: ExecutionStartedEvent,
     self: OrchestrationInstance,
     outcome: ReplayOutcome | { kind: 'terminated'; reason: string | null },
+    actionCount: number,
     now: Date,
     outbound: OutboundMessage[],
   ): HistoryEvent | undefined {
+    // DT.Core numbers the completion like an action: the next action id of the orchestration.
+    const EventId = actionCount;
     const parent = started.ParentInstance;
     const notifyParent = (event: HistoryEvent) => {
       if (parent) outbound.push({ instance: parent.OrchestrationInstance, event, target: 'control', sender: self });
@@ -306,7 +357,7 @@ export class OrchestrationStep {
       case 'completed': {
         const result = toJsonText(outcome.output);
         notifyParent(newEvent({ EventType: EventType.SubOrchestrationInstanceCompleted, TaskScheduledId: parent?.TaskScheduleId ?? -1, Result: result }, now));
-        return newEvent({ EventType: EventType.ExecutionCompleted, OrchestrationStatus: OrchestrationStatus.Completed, Result: result }, now);
+        return newEvent({ EventType: EventType.ExecutionCompleted, EventId, OrchestrationStatus: OrchestrationStatus.Completed, Result: result, FailureDetails: null }, now);
       }
       case 'failed': {
         const message = failureOutput(started.Name, outcome.failure);
@@ -317,7 +368,7 @@ export class OrchestrationStep {
           ),
         );
         return newEvent(
-          { EventType: EventType.ExecutionCompleted, OrchestrationStatus: OrchestrationStatus.Failed, Result: message, FailureDetails: outcome.failure },
+          { EventType: EventType.ExecutionCompleted, EventId, OrchestrationStatus: OrchestrationStatus.Failed, Result: message, FailureDetails: outcome.failure },
           now,
         );
       }
@@ -329,22 +380,11 @@ export class OrchestrationStep {
             now,
           ),
         );
-        return newEvent({ EventType: EventType.ExecutionCompleted, OrchestrationStatus: OrchestrationStatus.Terminated, Result: reason }, now);
+        return newEvent({ EventType: EventType.ExecutionCompleted, EventId, OrchestrationStatus: OrchestrationStatus.Terminated, Result: reason, FailureDetails: null }, now);
       }
-      case 'continuedAsNew': {
-        const input = toJsonText(outcome.input);
-        const next: OrchestrationInstance = { InstanceId: self.InstanceId, ExecutionId: derivedExecutionId(`${self.InstanceId}:${self.ExecutionId}:continue`) };
-        outbound.push({
-          instance: next,
-          event: newEvent(
-            { EventType: EventType.ExecutionStarted, OrchestrationInstance: next, ParentInstance: parent ?? null, Name: started.Name, Version: started.Version, Input: input, Generation: (started.Generation ?? 0) + 1 },
-            now,
-          ),
-          target: 'control',
-          sender: self,
-        });
-        return newEvent({ EventType: EventType.ContinueAsNew, OrchestrationStatus: OrchestrationStatus.ContinuedAsNew, Result: input }, now);
-      }
+      case 'continuedAsNew':
+        // The next generation starts in the same work item (see run); nothing is sent.
+        return newEvent({ EventType: EventType.ContinueAsNew, EventId, OrchestrationStatus: OrchestrationStatus.ContinuedAsNew, Result: toJsonText(outcome.input) }, now);
     }
   }
 
@@ -368,7 +408,8 @@ export class OrchestrationStep {
       // As DurableTask.AzureStorage: the creation time is the ExecutionStarted event's (the client's start time).
       createdTime: new Date(started.Timestamp),
       lastUpdatedTime: now,
-      generation: started.Generation ?? 0,
+      // A continued generation's start has no Generation (as in DT.Core): the stored one stays.
+      generation: started.Generation,
     };
     if (outcome.kind === 'completed') state.output = toJsonText(outcome.output) ?? undefined;
     if (outcome.kind === 'failed') state.output = JSON.stringify(failureOutput(started.Name, outcome.failure));
@@ -423,6 +464,19 @@ export function rewindHistory(events: HistoryEvent[]): HistoryEvent[] {
     if (!erase) return e;
     return { EventType: EventType.GenericEvent, EventId: -1, IsPlayed: e.IsPlayed, Timestamp: e.Timestamp, Data: `Rewound: ${EventType[e.EventType]}` };
   });
+}
+
+/** Events recording an orchestrator action: each used one action id. */
+function isActionEvent(e: HistoryEvent): boolean {
+  return isSchedulingEvent(e) || e.EventType === EventType.EventSent;
+}
+
+/**
+ * An inbound event as DT.Core persists it after running the orchestrator over it: marked played.
+ * (OrchestratorStarted is the one event its executor does not mark.)
+ */
+function played<E extends HistoryEvent>(event: E): E {
+  return event.EventType === EventType.OrchestratorStarted || event.EventType === EventType.ExecutionRewound ? event : { ...event, IsPlayed: true };
 }
 
 function isSchedulingEvent(e: HistoryEvent): boolean {

@@ -108,6 +108,11 @@ export function backendConformance(label: string, start: () => Promise<AnyTestHu
       await waitForStatus(hub.client, id, 20_000, new Set(['Running']));
       await hub.client.raiseEvent(id, 'Go', 'second');
       expect((await waitForStatus(hub.client, id)).output).toBe('second');
+      // As DT.AzureStorage: the new start of an existing id is its next generation (workers use it to tell a
+      // start whose row is being written from a stale one).
+      expect((await hub.backend.getInstance(id))?.generation).toBe(1);
+      const history = await hub.backend.getHistory(id);
+      expect(history.find((e) => e.EventType === EventType.ExecutionStarted)).toMatchObject({ Generation: 1 });
     });
 
     test('an event raised right after the start is not lost', async () => {
@@ -143,6 +148,21 @@ export function backendConformance(label: string, start: () => Promise<AnyTestHu
       expect((await waitForStatus(hub.client, id)).output).toBe(3);
       const history = await hub.backend.getHistory(id);
       expect(history.filter((e) => e.EventType === EventType.ExecutionStarted)).toHaveLength(1);
+      // As DT.Core: the generation after the last activity ran in the same work item, framed by its own
+      // OrchestratorStarted/Completed, and only it was written, from row 0, under a new execution id.
+      expect(history.map((e) => EventType[e.EventType])).toEqual([
+        'OrchestratorStarted',
+        'ExecutionStarted',
+        'OrchestratorCompleted',
+        'ExecutionCompleted',
+        'OrchestratorCompleted',
+      ]);
+      const started = history[1];
+      expect(started.EventType === EventType.ExecutionStarted && started.Input).toBe('3');
+      expect(history[3].EventId).toBe(0);
+      const status = (await hub.backend.getInstance(id))!;
+      expect(started.EventType === EventType.ExecutionStarted && started.OrchestrationInstance.ExecutionId).toBe(status.executionId);
+      expect(status.input).toBe('3');
     });
 
     test('fan-out of 20 activities fans back in', async () => {

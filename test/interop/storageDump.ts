@@ -44,12 +44,15 @@ export async function partitionRows(connectionString: string, hub: string): Prom
 
 const VOLATILE = new Set(['etag', 'timestamp', 'Timestamp', '_Timestamp', 'ExecutionId', 'CheckpointCompletedTimestamp', 'CreatedTime', 'LastUpdatedTime', 'CompletedTime', 'FireAt', 'odata.etag']);
 
-/** History rows of an instance with volatile values (times, ids, ETags) masked, for side-by-side diffs. */
-export async function normalizedHistory(connectionString: string, hub: string, instanceId: string): Promise<Record<string, unknown>[]> {
+/**
+ * History rows of an instance with volatile values (times, ids, ETags) masked, for side-by-side diffs;
+ * with `maskInstanceId`, the instance id inside values too (to compare two instances' rows).
+ */
+export async function normalizedHistory(connectionString: string, hub: string, instanceId: string, maskInstanceId = false): Promise<Record<string, unknown>[]> {
   const table = new StorageAccount(connectionString).table(`${hub}History`);
   const rows: Record<string, unknown>[] = [];
   for await (const r of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${escapePartitionKey(instanceId)}` } })) {
-    rows.push(normalize(r));
+    rows.push(normalize(r, maskInstanceId ? instanceId : undefined));
   }
   return rows;
 }
@@ -63,12 +66,15 @@ export async function instanceRow(connectionString: string, hub: string, instanc
   }
 }
 
-export function normalize(row: Record<string, unknown>): Record<string, unknown> {
+export function normalize(row: Record<string, unknown>, instanceId?: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(row).sort()) {
     if (key === 'partitionKey') continue;
     const v = row[key];
-    out[key] = VOLATILE.has(key) ? '<masked>' : typeof v === 'string' && /^[0-9a-f]{32}$/.test(v) ? '<id>' : v;
+    if (VOLATILE.has(key)) out[key] = '<masked>';
+    else if (typeof v === 'string' && /^[0-9a-f]{32}$/.test(v)) out[key] = '<id>';
+    else if (typeof v === 'string' && instanceId) out[key] = v.split(JSON.stringify(instanceId)).join('"<instance>"').replace(/"[0-9a-f]{32}"/g, '"<id>"');
+    else out[key] = v;
   }
   return out;
 }

@@ -84,6 +84,35 @@ class AzureActivityWorkItem implements ActivityWorkItem {
   }
 }
 
+/** Deliveries after which a start still waiting for its Instances row is given up, as DT.AzureStorage does. */
+const MAX_START_DEFERRALS = 10;
+
+/**
+ * Start messages whose execution is not the one the Instances row names, as DT.AzureStorage's start
+ * de-duplication sorts them (the client sends the start before it writes the row):
+ * - stale, deleted: the row is Pending for another execution (this start lost a race of two creates),
+ *   or the start is of a generation the row has already reached (a redelivered or duplicated old start);
+ * - early, deferred: a top-level start of a later generation whose row is not written yet (given up
+ *   after MAX_START_DEFERRALS deliveries: its client saw the row write fail).
+ * Starts of sub-orchestrations are not de-duplicated (nor are they in DT.AzureStorage).
+ * A start of a row without an execution id, or without a row, runs: the row is written by the worker then.
+ */
+function sortStarts(messages: ReceivedMessage[], row: InstanceState | undefined): { stale: ReceivedMessage[]; early: ReceivedMessage[] } {
+  const stale: ReceivedMessage[] = [];
+  const early: ReceivedMessage[] = [];
+  if (!row?.executionId) return { stale, early };
+  for (const m of messages) {
+    const event = m.data.TaskMessage.Event;
+    if (event.EventType !== EventType.ExecutionStarted || m.data.TaskMessage.OrchestrationInstance.ExecutionId === row.executionId) continue;
+    if (row.runtimeStatus === 'Pending') stale.push(m);
+    // Sub-orchestration starts, and the self-sent start of a continue-as-new written by an earlier version of ours.
+    else if (event.ParentInstance || row.runtimeStatus === 'ContinuedAsNew') continue;
+    else if ((event.Generation ?? 0) <= (row.generation ?? 0) || m.dequeueCount >= MAX_START_DEFERRALS) stale.push(m);
+    else early.push(m);
+  }
+  return { stale, early };
+}
+
 /**
  * The task hub in Azure Storage, in DurableTask.AzureStorage's layout (see docs/spec): control
  * queues owned through partition leases, the shared work-item queue, History and Instances tables
@@ -260,14 +289,10 @@ export class AzureStorageBackend implements Backend {
     if (loaded.events.length === 0 || fresh.some(isStart)) {
       const row = await this.hub.instances.get(instanceId);
       awaitingStart = loaded.events.length === 0 && row?.runtimeStatus === 'Pending';
-      if (row?.runtimeStatus === 'Pending') {
-        // The start message goes out before the Pending row: a start whose execution is not the
-        // row's lost a race of two creates with the same id (or is stale), and must not run.
-        const losers = fresh.filter((m) => isStart(m) && m.data.TaskMessage.OrchestrationInstance.ExecutionId !== row.executionId);
-        await Promise.all(losers.map((m) => this.hub.queues.delete(m)));
-        fresh = fresh.filter((m) => !losers.includes(m));
-        if (fresh.length === 0) return undefined;
-      }
+      const { stale, early } = sortStarts(fresh, row);
+      await Promise.all([...stale.map((m) => this.hub.queues.delete(m)), ...early.map((m) => this.hub.queues.abandon(m, DEFERRED_RETRY_MS))]);
+      fresh = fresh.filter((m) => !stale.includes(m) && !early.includes(m));
+      if (fresh.length === 0) return undefined;
     }
     return new AzureOrchestrationWorkItem(
       instanceId,
@@ -410,6 +435,10 @@ export class AzureStorageBackend implements Backend {
       throw new InstanceAlreadyExistsError(instance.InstanceId, existing.runtimeStatus);
     }
     const now = new Date(start.Timestamp);
+    // As DT.AzureStorage: a new start of an existing id is its next generation, which lets workers tell a
+    // start whose Instances row is still being written from a stale one (see load).
+    const generation = existing ? (existing.generation ?? 0) + 1 : 0;
+    start = { ...start, Generation: generation };
     const state: InstanceState = {
       instanceId: instance.InstanceId,
       name: start.Name,
@@ -420,7 +449,7 @@ export class AzureStorageBackend implements Backend {
       createdTime: now,
       lastUpdatedTime: now,
       scheduledStartTime: options.scheduledStartTime,
-      generation: 0,
+      generation,
     };
     // Message first, then the Pending row, as DurableTask.AzureStorage does: a crash in between leaves a
     // start that runs (and writes the row itself), never a Pending row that nothing will ever run.

@@ -104,8 +104,8 @@ export class InstanceStore {
       CreatedTime: state.createdTime,
       LastUpdatedTime: state.lastUpdatedTime,
       TaskHubName: this.hubName,
-      Generation: state.generation,
     };
+    if (state.generation !== undefined) row.Generation = state.generation;
     if (state.input !== undefined) row.Input = state.input;
     if (state.output !== undefined) row.Output = state.output;
     // The .NET writer stores "null" for no custom status.

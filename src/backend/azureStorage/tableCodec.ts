@@ -10,7 +10,23 @@ export type TableValue = string | number | boolean | Date | null | { value: stri
 export type HistoryRow = Record<string, TableValue | undefined> & { partitionKey: string; rowKey: string };
 
 const DATE_COLUMNS = new Set(['FireAt', 'ScheduledStartTime']);
-const JSON_COLUMNS = new Set(['OrchestrationInstance', 'ParentInstance', 'FailureDetails', 'Tags', 'Correlation']);
+/** Members DT.Core declares as objects: stored as JSON text. (`Correlation` is a plain string there.) */
+const JSON_COLUMNS = new Set(['OrchestrationInstance', 'ParentInstance', 'FailureDetails', 'Tags', 'ParentTraceContext']);
+/**
+ * The object members of each event type that DT.AzureStorage 2.x writes as the text `null` when they
+ * are null (native members are left out instead); written the same way so rows match .NET's.
+ */
+const NULL_JSON_COLUMNS: Partial<Record<EventType, readonly string[]>> = {
+  [EventType.ExecutionStarted]: ['ParentInstance', 'Tags', 'ParentTraceContext'],
+  [EventType.ExecutionCompleted]: ['FailureDetails'],
+  [EventType.ContinueAsNew]: ['FailureDetails'],
+  [EventType.TaskScheduled]: ['ParentTraceContext', 'Tags'],
+  [EventType.TaskFailed]: ['FailureDetails'],
+  [EventType.SubOrchestrationInstanceCreated]: ['Tags'],
+  [EventType.SubOrchestrationInstanceFailed]: ['FailureDetails'],
+  [EventType.EventRaised]: ['ParentTraceContext'],
+  [EventType.ExecutionRewound]: ['ParentTraceContext'],
+};
 
 /** RowKey of history event number `sequence`: 16 upper-case hex digits, so rows sort in order. */
 export function historyRowKey(sequence: number): string {
@@ -29,6 +45,7 @@ export function toHistoryRow(partitionKey: string, executionId: string, sequence
     else if (JSON_COLUMNS.has(key)) row[key] = JSON.stringify(value);
     else row[key] = value as TableValue;
   }
+  for (const column of NULL_JSON_COLUMNS[event.EventType] ?? []) row[column] ??= 'null';
   return row;
 }
 
@@ -56,10 +73,18 @@ export function fromHistoryRow(row: Record<string, unknown>): HistoryEvent {
     if (key === '_Timestamp') event.Timestamp = asIso(value);
     else if (key === 'OrchestrationStatus') event.OrchestrationStatus = OrchestrationStatus[value as keyof typeof OrchestrationStatus];
     else if (DATE_COLUMNS.has(key)) event[key] = asIso(value);
-    else if (JSON_COLUMNS.has(key)) event[key] = typeof value === 'string' ? JSON.parse(value) : value;
+    else if (JSON_COLUMNS.has(key)) event[key] = typeof value === 'string' ? parseJsonColumn(row, key, value) : value;
     else if (NUMBER_COLUMNS.has(key)) event[key] = asNumber(value);
     else event[key] = value;
   }
   if (event.Timestamp === undefined) event.Timestamp = asIso(row.timestamp ?? new Date(0));
   return event as unknown as HistoryEvent;
+}
+
+function parseJsonColumn(row: Record<string, unknown>, column: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`History row ${String(row.rowKey)} has a ${column} column that is not JSON.`);
+  }
 }

@@ -213,6 +213,8 @@ export class MemoryBackend implements Backend {
     const existing = this.states.get(id);
     if (existing && options.refuseIfStatus.has(existing.runtimeStatus)) throw new InstanceAlreadyExistsError(id, existing.runtimeStatus);
     const created = new Date(start.Timestamp);
+    const generation = existing ? (existing.generation ?? 0) + 1 : 0;
+    start = { ...start, Generation: generation };
     this.states.set(id, {
       instanceId: id,
       name: start.Name,
@@ -223,7 +225,7 @@ export class MemoryBackend implements Backend {
       createdTime: created,
       lastUpdatedTime: created,
       scheduledStartTime: options.scheduledStartTime,
-      generation: 0,
+      generation,
       etag: `v${++this.nextId}`,
     });
     this.enqueue({ instance: start.OrchestrationInstance, event: start, target: 'control' });
