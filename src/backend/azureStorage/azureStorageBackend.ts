@@ -1,4 +1,6 @@
 import { DurableSettings } from '../../config/settings';
+import { StorageConnection } from '../../config/storageConnection';
+import { StorageAccountOptions } from './connection';
 import { EventType, ExecutionStartedEvent, HistoryEvent, TaskScheduledEvent } from '../../history/events';
 import { InstanceState } from '../../history/instanceState';
 import { Clock, systemClock } from '../../util/clock';
@@ -32,7 +34,11 @@ const DEFERRED_RETRY_MS = 2_000;
 const EARLY_TIMER_TOLERANCE_MS = 1_000;
 
 export interface AzureStorageOptions {
-  connectionString: string;
+  /** A connection string, or the connection the app settings describe (see config/storageConnection). */
+  connectionString?: string;
+  connection?: StorageConnection;
+  /** A token credential to use instead of the one the connection describes (identity-based connections). */
+  account?: StorageAccountOptions;
   hubName: string;
   partitionCount: number;
   controlQueueBatchSize: number;
@@ -99,12 +105,16 @@ export class AzureStorageBackend implements Backend {
   private stopping = false;
 
   /** The backend an app's host.json settings describe, on the given storage connection. */
-  static fromSettings(settings: DurableSettings, connectionString: string): AzureStorageBackend {
-    return new AzureStorageBackend({ ...settings, connectionString });
+  static fromSettings(settings: DurableSettings, connection: string | StorageConnection, account?: StorageAccountOptions): AzureStorageBackend {
+    return typeof connection === 'string'
+      ? new AzureStorageBackend({ ...settings, connectionString: connection, account })
+      : new AzureStorageBackend({ ...settings, connection, account });
   }
 
   constructor(readonly options: AzureStorageOptions) {
-    this.hub = new TaskHub(options.connectionString, options.hubName, options.partitionCount);
+    const connection = options.connection ?? options.connectionString;
+    if (connection === undefined) throw new Error('The Azure Storage backend needs a connection string or a connection.');
+    this.hub = new TaskHub(connection, options.hubName, options.partitionCount, options.account);
     this.log = createLogger(`durable:${options.hubName}:storage`);
   }
 
