@@ -19,6 +19,7 @@ import {
   app as functionsApp,
 } from '@azure/functions';
 import { DurableClient } from '../client/durableClient';
+import { BindingOptions, refuseBindings } from './durableBindings';
 import { ensureHostIntegration } from './hostIntegration';
 import { DurableClientInput, durableClient } from './input';
 import { ActivityHandler, ActivityOptions, OrchestrationHandler, OrchestrationOptions, registry } from '../runtime/registry';
@@ -85,18 +86,21 @@ const client = {
 
 function orchestration(name: string, handlerOrOptions: OrchestrationHandler | OrchestrationOptions): void {
   ensureHostIntegration();
+  refuseBindings('orchestration', name, handlerOrOptions);
   const handler = typeof handlerOrOptions === 'function' ? handlerOrOptions : handlerOrOptions?.handler;
   registry.registerOrchestration(name, handler);
 }
 
 function activity(name: string, options: ActivityOptions | ActivityHandler): void {
   ensureHostIntegration();
+  refuseBindings('activity', name, options);
   const handler = typeof options === 'function' ? options : options?.handler;
   registry.registerActivity(name, handler);
 }
 
-function entity<T = unknown>(name: string, handlerOrOptions: EntityHandler<T> | { handler: EntityHandler<T> }): void {
+function entity<T = unknown>(name: string, handlerOrOptions: EntityHandler<T> | ({ handler: EntityHandler<T> } & BindingOptions)): void {
   ensureHostIntegration();
+  refuseBindings('entity', name, handlerOrOptions);
   const handler = typeof handlerOrOptions === 'function' ? handlerOrOptions : handlerOrOptions?.handler;
   registry.registerEntity(name, handler as EntityHandler);
 }

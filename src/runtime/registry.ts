@@ -7,14 +7,24 @@ export type { OrchestrationHandler };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- activity inputs are whatever JSON the orchestrator sent
 export type ActivityHandler = (input: any, context: InvocationContext) => unknown;
 
+/**
+ * The options of durable-functions 3.x. The binding fields type-check so that existing code compiles,
+ * but df.app.* refuses a registration that uses them (see app/durableBindings).
+ */
 export interface ActivityOptions {
   handler: ActivityHandler;
   extraInputs?: unknown[];
   extraOutputs?: unknown[];
+  return?: unknown;
+  trigger?: unknown;
 }
 
 export interface OrchestrationOptions {
   handler: OrchestrationHandler;
+  extraInputs?: unknown[];
+  extraOutputs?: unknown[];
+  return?: unknown;
+  trigger?: unknown;
 }
 
 export type FunctionKind = 'orchestration' | 'activity' | 'entity';
