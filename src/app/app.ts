@@ -1,5 +1,6 @@
 import { FunctionInput, InvocationContext, app as functionsApp } from '@azure/functions';
 import { DurableClient } from '../client/durableClient';
+import { refuseBindings } from './durableBindings';
 import { ensureHostIntegration } from './hostIntegration';
 import { DurableClientInput, durableClient } from './input';
 import { ActivityHandler, ActivityOptions, EntityOptions, OrchestrationHandler, OrchestrationOptions, registry } from '../runtime/registry';
@@ -65,6 +66,7 @@ function orchestration(functionName: string, handler: OrchestrationHandler): Reg
 function orchestration(functionName: string, options: OrchestrationOptions): RegisteredOrchestration;
 function orchestration(functionName: string, handlerOrOptions: OrchestrationHandler | OrchestrationOptions): RegisteredOrchestration {
   ensureHostIntegration();
+  refuseBindings('orchestration', functionName, handlerOrOptions);
   const handler = typeof handlerOrOptions === 'function' ? handlerOrOptions : handlerOrOptions?.handler;
   registry.registerOrchestration(functionName, handler);
   return registeredOrchestration(functionName);
@@ -73,6 +75,7 @@ function orchestration(functionName: string, handlerOrOptions: OrchestrationHand
 /** Activities take an options object as in the SDK; a bare handler is accepted too. */
 function activity(functionName: string, options: ActivityOptions | ActivityHandler): RegisteredActivity {
   ensureHostIntegration();
+  refuseBindings('activity', functionName, options);
   const handler = typeof options === 'function' ? options : options?.handler;
   if (typeof handler !== 'function') throw new TypeError(`The handler of activity '${functionName}' must be a function.`);
   // As the SDK's wrapper: an error gets the ExceptionPropertiesProvider's properties attached.
@@ -91,6 +94,7 @@ function entity<T = unknown>(functionName: string, handler: EntityHandler<T>): v
 function entity<T = unknown>(functionName: string, options: EntityOptions<T>): void;
 function entity<T = unknown>(functionName: string, handlerOrOptions: EntityHandler<T> | EntityOptions<T>): void {
   ensureHostIntegration();
+  refuseBindings('entity', functionName, handlerOrOptions);
   const handler = typeof handlerOrOptions === 'function' ? handlerOrOptions : handlerOrOptions?.handler;
   registry.registerEntity(functionName, handler as EntityHandler);
 }

@@ -1,7 +1,8 @@
 import { DurableClient, ManagementSettings } from '../client/durableClient';
 import { managementAccess } from '../client/managementAuth';
 import { validBaseUrl } from '../client/managementUrls';
-import { DurableSettings, connectionStringFor, loadSettings } from '../config/settings';
+import { DurableSettings, loadSettings } from '../config/settings';
+import { storageConnectionFor } from '../config/storageConnection';
 import { DurableEngine } from '../engine/engine';
 import { Backend } from '../backend/backend';
 import { AzureStorageBackend } from '../backend/azureStorage/azureStorageBackend';
@@ -36,7 +37,7 @@ class DurableRuntime {
 
   private createBackend(hubName: string, connectionName?: string): Backend {
     const settings = connectionName ? { ...this.settings(), connectionName } : this.settings();
-    return AzureStorageBackend.fromSettings({ ...settings, hubName }, connectionStringFor(settings));
+    return AzureStorageBackend.fromSettings({ ...settings, hubName }, storageConnectionFor(settings.connectionName));
   }
 
   client(): DurableClient {

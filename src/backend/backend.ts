@@ -27,11 +27,13 @@ export interface Backend {
   /** Starts taking work (Azure: partition leases and queue polling). */
   startWorker(options: WorkerOptions): Promise<void>;
   /**
-   * Stops handing out work, waits for locked work items to be completed or abandoned by their
-   * dispatchers (they are told through `nextOrchestrationWorkItem` returning undefined), and
-   * releases what this worker owns.
+   * Stops handing out work at once (dispatchers are told through `nextOrchestrationWorkItem`
+   * returning undefined), gives back what was received but not handed out, waits for locked work
+   * items to be completed, and releases what this worker owns. With a `deadline`, whatever is still
+   * locked when time runs short is given back (made visible to other workers) so that ownership is
+   * released before the deadline; a later completion of a given-back item is then a no-op.
    */
-  stopWorker(): Promise<void>;
+  stopWorker(options?: StopOptions): Promise<void>;
 
   /**
    * The next instance with new messages, locked to this worker until completed or abandoned.
@@ -84,6 +86,11 @@ export interface Backend {
    * no longer matches because a concurrent purge or an update came first.
    */
   purgeInstance(instanceId: string, expectedEtag?: string): Promise<boolean>;
+}
+
+export interface StopOptions {
+  /** Epoch milliseconds by which the worker must have given everything back (the host's shutdown grace). */
+  deadline?: number;
 }
 
 export interface WorkerOptions {

@@ -2,6 +2,7 @@ import { DurableClient } from '../client/durableClient';
 import { statusBody } from '../client/managementApi';
 import { DurableOrchestrationStatus, OrchestrationRuntimeStatus } from '../client/status';
 import { DEFAULT_HUB_NAME, applyLocalSettings, loadSettings } from '../config/settings';
+import { StorageConnection, StorageConnectionError, storageConnectionFor } from '../config/storageConnection';
 import { AzureStorageBackend } from '../backend/azureStorage/azureStorageBackend';
 import { Flags, ParsedArgs, UsageError } from './args';
 import { readJsonFlag } from './jsonInput';
@@ -177,8 +178,13 @@ export async function runCommand(parsed: ParsedArgs, out: Output, cwd: string, e
   applyLocalSettings(cwd, env);
   const settings = loadSettings(cwd, env);
   const connectionName = flags.string('connection-string-setting') ?? settings.connectionName;
-  const connection = env[connectionName];
-  if (!connection) throw new UsageError(`The app setting '${connectionName}' is not set (environment or local.settings.json).`);
+  let connection: StorageConnection;
+  try {
+    connection = storageConnectionFor(connectionName, env);
+  } catch (e) {
+    if (e instanceof StorageConnectionError) throw new UsageError(`${e.message} (environment or local.settings.json)`);
+    throw e;
+  }
   const hubName = flags.string('task-hub-name') ?? settings.hubName;
   const client = new DurableClient(AzureStorageBackend.fromSettings({ ...settings, hubName }, connection));
   await command.run(client, flags, out, cwd);

@@ -146,17 +146,6 @@ export function applyLocalSettings(appRoot: string = process.cwd(), env: NodeJS.
   }
 }
 
-export function connectionStringFor(settings: DurableSettings, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[settings.connectionName] ?? env[`${settings.connectionName}__connectionString`];
-  if (!value) {
-    throw new Error(
-      `The storage connection app setting '${settings.connectionName}' is not set; set it in the environment ` +
-        'or in local.settings.json (e.g. "UseDevelopmentStorage=true").',
-    );
-  }
-  return value;
-}
-
 /** `extensions.http.routePrefix` of host.json: the path segment before every HTTP function route. */
 export function httpRoutePrefix(appRoot: string = process.cwd()): string {
   const host = readJson(path.join(appRoot, 'host.json')) ?? {};

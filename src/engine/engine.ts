@@ -27,6 +27,12 @@ const MAX_RETRY_DELAY_MS = 30_000;
  */
 export const MAX_WORK_ITEM_ATTEMPTS = 5;
 
+/**
+ * How long `stop()` may take by default. The Functions host gives a worker about 5 s between asking
+ * it to shut down and killing it; leave room for the worker's own exit.
+ */
+export const DEFAULT_STOP_TIMEOUT_MS = 4_000;
+
 function retryDelay(attempt: number): number {
   return Math.min(MAX_RETRY_DELAY_MS, RETRY_FAILED_WORK_ITEM_MS * 2 ** Math.max(0, attempt - 1));
 }
@@ -78,13 +84,22 @@ export class DurableEngine {
     this.log.info(`Engine started on task hub '${this.backend.hubName}'.`);
   }
 
-  /** Graceful stop: the backend stops handing out work, in-flight work items finish, ownership is released. */
-  async stop(): Promise<void> {
+  /**
+   * Graceful stop within `timeoutMs` (default: inside the Functions host's 5 s shutdown grace): the
+   * backend stops handing out work, lets in-flight work finish while time allows, releases ownership
+   * and gives back (makes visible to other workers) what could not finish. Resolves by the deadline
+   * even if an activity's code is still running; its late result is then dropped by the backend.
+   */
+  async stop(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.state !== 'running') return;
     this.state = 'stopped';
-    await this.backend.stopWorker();
-    await Promise.all(this.loops);
-    this.log.info('Engine stopped.');
+    const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
+    await this.backend.stopWorker({ deadline });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))));
+    const finished = await Promise.race([Promise.all(this.loops).then(() => true), late]);
+    clearTimeout(timer);
+    this.log.info(finished ? 'Engine stopped.' : 'Engine stopped; work that was still running was given back to the task hub.');
   }
 
   private async orchestrationLoop(): Promise<void> {

@@ -55,11 +55,16 @@ async function waitForPorts(ports: AzuritePorts, child: ChildProcess, timeoutMs:
   throw new Error(`Azurite did not open ports ${JSON.stringify(ports)} within ${timeoutMs} ms.`);
 }
 
-/**
- * Starts Azurite (blob, queue, table) as a child process: in memory, or with `location` on disk so a
- * restart on the same location keeps the data (the chaos suite's storage outages).
- */
-export async function startAzurite(ports: AzuritePorts, options: { log?: boolean; location?: string } = {}): Promise<RunningAzurite> {
+export interface AzuriteOptions {
+  log?: boolean;
+  /** On disk at this folder, so a restart on the same location keeps the data (the chaos suite's storage outages); in memory when absent. */
+  location?: string;
+  /** Serve HTTPS with this certificate and key (PEM files), and accept OAuth bearer tokens ("basic" check: claims, no signature). */
+  https?: { cert: string; key: string; oauth?: boolean };
+}
+
+/** Starts Azurite (blob, queue, table) as a child process. */
+export async function startAzurite(ports: AzuritePorts, options: AzuriteOptions = {}): Promise<RunningAzurite> {
   const args = [
     azuriteEntry(),
     ...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']),
@@ -70,12 +75,13 @@ export async function startAzurite(ports: AzuritePorts, options: { log?: boolean
     '--queuePort', String(ports.queue),
     '--tablePort', String(ports.table),
   ];
+  if (options.https) args.push('--cert', options.https.cert, '--key', options.https.key, ...(options.https.oauth ? ['--oauth', 'basic'] : []));
   if (!options.log) args.push('--silent');
   const child = spawn(process.execPath, args, { stdio: options.log ? 'inherit' : 'ignore' });
   await waitForPorts(ports, child, 30000);
   return {
     ports,
-    connectionString: devConnectionString(ports),
+    connectionString: options.https ? devConnectionString(ports).replace(/http/g, 'https') : devConnectionString(ports),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

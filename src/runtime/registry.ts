@@ -8,9 +8,9 @@ export type { OrchestrationHandler };
 export type ActivityHandler = FunctionHandler;
 
 /**
- * Options of app.orchestration / app.activity / app.entity: the Functions options (trigger,
- * return, extraInputs, extraOutputs...) plus the handler, as in durable-functions 3.x. The engine
- * runs durable functions itself, so only the handler is used; the rest is accepted for compatibility.
+ * Options of app.orchestration / app.activity / app.entity, typed as durable-functions 3.x types
+ * them (the Functions options plus the handler) so existing code compiles; df.app.* refuses a
+ * registration that declares bindings, which the engine cannot honour (see app/durableBindings).
  */
 export interface ActivityOptions extends Partial<FunctionOptions> {
   handler: ActivityHandler;

@@ -48,7 +48,7 @@ class EntityRun {
 function counterRegistry(): FunctionRegistry {
   const registry = new FunctionRegistry();
   registry.registerEntity('Counter', (context: EntityContext) => {
-    context.df.setState((context.df.getState(() => 0) as number) + context.df.getInput<number>());
+    context.df.setState((context.df.getState(() => 0) as number) + (context.df.getInput<number>() ?? 0));
   });
   return registry;
 }

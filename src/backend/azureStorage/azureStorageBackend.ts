@@ -1,4 +1,6 @@
 import { DurableSettings } from '../../config/settings';
+import { StorageConnection } from '../../config/storageConnection';
+import { StorageAccountOptions } from './connection';
 import { EventType, ExecutionStartedEvent, HistoryEvent, TaskScheduledEvent } from '../../history/events';
 import { InstanceState } from '../../history/instanceState';
 import { Clock, systemClock } from '../../util/clock';
@@ -10,6 +12,7 @@ import {
   InboundMessage,
   OrchestrationWorkItem,
   OutboundMessage,
+  StopOptions,
   WorkerOptions,
 } from '../backend';
 import { InstanceAlreadyExistsError } from '../errors';
@@ -31,9 +34,20 @@ import { FaultHook } from './faultPoints';
 const DEFERRED_RETRY_MS = 2_000;
 /** A timer message that arrives earlier than this before its due time is sent on for the rest. */
 const EARLY_TIMER_TOLERANCE_MS = 1_000;
+/**
+ * Shutdown budget, counted back from the deadline: orchestration work items (short replays) get
+ * until this much is left, which is kept for handing the partitions over (two table passes)...
+ */
+const PARTITION_RELEASE_RESERVE_MS = 1_500;
+/** ...and running activities until this much is left, kept for making their messages visible again. */
+const GIVE_BACK_RESERVE_MS = 500;
 
 export interface AzureStorageOptions {
-  connectionString: string;
+  /** A connection string, or the connection the app settings describe (see config/storageConnection). */
+  connectionString?: string;
+  connection?: StorageConnection;
+  /** A token credential to use instead of the one the connection describes (identity-based connections). */
+  account?: StorageAccountOptions;
   hubName: string;
   partitionCount: number;
   controlQueueBatchSize: number;
@@ -65,10 +79,14 @@ class AzureOrchestrationWorkItem implements OrchestrationWorkItem {
     /** ETag of the Instances row at load (undefined: no row): the guard of this checkpoint's row write. */
     readonly rowEtag: string | undefined,
   ) {}
+  /** Its messages were made visible again at shutdown: completing it now would race the next owner. */
+  givenBack = false;
 }
 
 class AzureActivityWorkItem implements ActivityWorkItem {
   renewal: NodeJS.Timeout | undefined;
+  /** Made visible again at shutdown while still running: its late answer is dropped, the next run's counts. */
+  givenBack = false;
   constructor(readonly message: ReceivedMessage) {}
   get id(): string {
     return this.message.messageId;
@@ -125,7 +143,8 @@ export class AzureStorageBackend implements Backend {
   private readonly instances = new InstanceBuffer();
   private readonly activities: ReceivedMessage[] = [];
   private activityWaiters: (() => void)[] = [];
-  private runningActivities = 0;
+  private readonly runningActivities = new Set<AzureActivityWorkItem>();
+  private readonly lockedOrchestrations = new Set<AzureOrchestrationWorkItem>();
   private readonly pollers = new Map<number, ControlQueuePoller>();
   private workItemPoller: WorkItemPoller | undefined;
   private leases: PartitionManager | undefined;
@@ -133,12 +152,16 @@ export class AzureStorageBackend implements Backend {
   private stopping = false;
 
   /** The backend an app's host.json settings describe, on the given storage connection. */
-  static fromSettings(settings: DurableSettings, connectionString: string, faults?: FaultHook): AzureStorageBackend {
-    return new AzureStorageBackend({ ...settings, connectionString, faults });
+  static fromSettings(settings: DurableSettings, connection: string | StorageConnection, faults?: FaultHook, account?: StorageAccountOptions): AzureStorageBackend {
+    return typeof connection === 'string'
+      ? new AzureStorageBackend({ ...settings, connectionString: connection, account, faults })
+      : new AzureStorageBackend({ ...settings, connection, account, faults });
   }
 
   constructor(readonly options: AzureStorageOptions) {
-    this.hub = new TaskHub(options.connectionString, options.hubName, options.partitionCount);
+    const connection = options.connection ?? options.connectionString;
+    if (connection === undefined) throw new Error('The Azure Storage backend needs a connection string or a connection.');
+    this.hub = new TaskHub(connection, options.hubName, options.partitionCount, options.account);
     this.hub.faults = options.faults;
     this.log = createLogger(`durable:${options.hubName}:storage`);
   }
@@ -169,7 +192,7 @@ export class AzureStorageBackend implements Backend {
     this.workItemPoller = new WorkItemPoller(
       this.hub,
       {
-        capacity: () => options.maxConcurrentActivities - this.runningActivities - this.activities.length,
+        capacity: () => options.maxConcurrentActivities - this.runningActivities.size - this.activities.length,
         add: (messages) => {
           this.activities.push(...messages);
           this.wakeActivities();
@@ -191,16 +214,48 @@ export class AzureStorageBackend implements Backend {
     this.log.info(`Worker ${options.workerId} owns partitions [${this.ownedPartitions.join(', ')}].`);
   }
 
-  async stopWorker(): Promise<void> {
+  /**
+   * Shutdown within a deadline (the host allows a few seconds): stop receiving; give back what was
+   * received but not started; let orchestration work items (short) finish, then hand the partitions
+   * over while activities keep running; give back activities that cannot finish in time, so another
+   * worker runs them at once instead of after the visibility timeout. The app lease is not released:
+   * every worker of the app shares it (as in DurableTask.AzureStorage); it lapses when no worker renews it.
+   */
+  async stopWorker(options: StopOptions = {}): Promise<void> {
     if (!this.worker || this.stopping) return;
     this.stopping = true;
-    await Promise.all([...this.pollers.keys()].map((p) => this.stopPartition(p)));
-    await this.workItemPoller?.stop();
-    // Activities received but not started go back to the queue at once.
-    await Promise.all(this.activities.splice(0).map((m) => this.hub.queues.abandon(m, 0).catch(() => undefined)));
+    const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
     this.instances.wake();
     this.wakeActivities();
-    await this.leases?.stop();
+    await Promise.all([...[...this.pollers.values()].map((p) => p.stop()), this.workItemPoller?.stop()]);
+    const unstarted = [...this.activities.splice(0), ...this.instances.dropAll()];
+    await Promise.all(unstarted.map((m) => this.hub.queues.abandon(m, 0).catch(() => undefined)));
+
+    await waitUntil(() => this.lockedOrchestrations.size === 0, deadline - PARTITION_RELEASE_RESERVE_MS);
+    await Promise.all([...this.lockedOrchestrations].map((item) => this.giveBackOrchestration(item)));
+    const released = this.leases?.stop().catch((e) => this.log.warn(`Releasing partitions failed: ${(e as Error).message}`));
+    await withDeadline(released, deadline - GIVE_BACK_RESERVE_MS, () =>
+      this.log.warn('Partitions were not all released before the shutdown deadline; their leases expire on their own.'),
+    );
+
+    await waitUntil(() => this.runningActivities.size === 0, deadline - GIVE_BACK_RESERVE_MS);
+    await Promise.all([...this.runningActivities].map((item) => this.giveBackActivity(item)));
+  }
+
+  /** Makes a locked orchestration work item's messages visible now; its dispatcher's later commit is skipped. */
+  private async giveBackOrchestration(item: AzureOrchestrationWorkItem): Promise<void> {
+    item.givenBack = true;
+    this.lockedOrchestrations.delete(item);
+    this.log.warn(`Shutting down: the work item of '${item.instanceId}' did not finish in time and was given back.`);
+    await Promise.all([...item.received.values()].map((m) => this.hub.queues.abandon(m, 0).catch(() => undefined)));
+    this.instances.unlock(item.instanceId);
+  }
+
+  private async giveBackActivity(item: AzureActivityWorkItem): Promise<void> {
+    item.givenBack = true;
+    this.releaseActivity(item);
+    this.log.warn(`Shutting down: activity '${item.event.Name}' of '${item.instance.InstanceId}' is still running; given back to run elsewhere.`);
+    await this.hub.queues.abandon(item.message, 0).catch((e) => this.log.warn(`Could not give back activity '${item.event.Name}': ${(e as Error).message}`));
   }
 
   private startPartition(partition: number): void {
@@ -245,7 +300,10 @@ export class AzureStorageBackend implements Backend {
       }
       try {
         const item = await this.load(taken.instanceId, taken.messages);
-        if (item) return item;
+        if (item) {
+          this.lockedOrchestrations.add(item);
+          return item;
+        }
       } catch (e) {
         this.log.warn(`Could not load instance '${taken.instanceId}'; its messages are retried: ${(e as Error).message}`);
         await Promise.all(taken.messages.map((m) => this.hub.queues.abandon(m, 1000).catch(() => undefined)));
@@ -316,6 +374,7 @@ export class AzureStorageBackend implements Backend {
    */
   async completeOrchestrationWorkItem(item: OrchestrationWorkItem, checkpoint: Checkpoint): Promise<void> {
     const own = this.own(item);
+    if (own.givenBack) return;
     const id = item.instanceId;
     await Promise.all(checkpoint.outbox.map((m) => this.hub.queues.send(m).then(() => this.hub.fault('checkpoint.afterSend', id))));
     let sentinel = own.sentinelEtag;
@@ -338,27 +397,32 @@ export class AzureStorageBackend implements Backend {
       ...checkpoint.consumed.map((m) => this.hub.queues.delete(own.received.get(m.id)!).then(() => this.hub.fault('checkpoint.afterDelete', id))),
       ...checkpoint.deferred.map((m) => this.hub.queues.abandon(own.received.get(m.id)!, DEFERRED_RETRY_MS)),
     ]);
+    this.lockedOrchestrations.delete(own);
     this.instances.unlock(id);
     await this.hub.fault('checkpoint.committed', id);
   }
 
   async abandonOrchestrationWorkItem(item: OrchestrationWorkItem, retryAfterMs: number): Promise<void> {
     const own = this.own(item);
+    if (own.givenBack) return;
     try {
       await Promise.all([...own.received.values()].map((m) => this.hub.queues.abandon(m, retryAfterMs)));
     } finally {
+      this.lockedOrchestrations.delete(own);
       this.instances.unlock(item.instanceId);
     }
   }
 
   async parkOrchestrationWorkItem(item: OrchestrationWorkItem, reason: string): Promise<void> {
     const own = this.own(item);
+    if (own.givenBack) return;
     try {
       for (const message of own.received.values()) {
         await this.hub.queues.park(message, reason);
         await this.hub.queues.delete(message);
       }
     } finally {
+      this.lockedOrchestrations.delete(own);
       this.instances.unlock(item.instanceId);
     }
   }
@@ -376,8 +440,8 @@ export class AzureStorageBackend implements Backend {
         await new Promise<void>((resolve) => this.activityWaiters.push(resolve));
         continue;
       }
-      this.runningActivities++;
       const item = new AzureActivityWorkItem(message);
+      this.runningActivities.add(item);
       // Keep the work item invisible while the activity runs, however long it takes.
       const visibility = this.options.workItemQueueVisibilityTimeoutMs;
       item.renewal = setInterval(() => {
@@ -389,6 +453,7 @@ export class AzureStorageBackend implements Backend {
 
   async completeActivityWorkItem(item: ActivityWorkItem, answer: HistoryEvent): Promise<void> {
     const own = this.ownActivity(item);
+    if (own.givenBack) return;
     try {
       await this.hub.queues.send({ instance: own.instance, event: answer, target: 'control', sender: own.instance });
       await this.hub.fault('activity.afterAnswer', own.instance.InstanceId);
@@ -400,6 +465,7 @@ export class AzureStorageBackend implements Backend {
 
   async abandonActivityWorkItem(item: ActivityWorkItem, retryAfterMs: number): Promise<void> {
     const own = this.ownActivity(item);
+    if (own.givenBack) return;
     try {
       await this.hub.queues.abandon(own.message, retryAfterMs);
     } finally {
@@ -416,7 +482,7 @@ export class AzureStorageBackend implements Backend {
     if (!item.renewal) return;
     clearInterval(item.renewal);
     item.renewal = undefined;
-    this.runningActivities--;
+    this.runningActivities.delete(item);
   }
 
   private wakeActivities(): void {
@@ -493,4 +559,20 @@ export class AzureStorageBackend implements Backend {
     if (etag === undefined) return false;
     return purgeInstanceStorage(this.hub, instanceId, etag);
   }
+}
+
+/** Resolves when `done()` holds or at `deadline` (epoch ms), whichever comes first. */
+async function waitUntil(done: () => boolean, deadline: number): Promise<void> {
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, Math.min(20, Math.max(1, deadline - Date.now()))));
+}
+
+/** Waits for `work`, but not past `deadline`; `onLate` runs if the deadline came first (the work goes on). */
+async function withDeadline(work: Promise<unknown> | undefined, deadline: number, onLate: () => void): Promise<void> {
+  if (!work) return;
+  if (!Number.isFinite(deadline)) return void (await work);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()))));
+  const outcome = await Promise.race([work.then(() => 'done' as const), late]);
+  clearTimeout(timer);
+  if (outcome === 'late') onLate();
 }

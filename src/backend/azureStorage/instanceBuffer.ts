@@ -66,6 +66,14 @@ export class InstanceBuffer {
     return dropped;
   }
 
+  /** Removes every message not yet taken (the worker stops). */
+  dropAll(): ReceivedMessage[] {
+    const dropped = [...this.pending.values()].flatMap((entry) => entry.messages);
+    this.pending.clear();
+    this.ready.length = 0;
+    return dropped;
+  }
+
   lockedIn(partition: number): number {
     return [...this.locked.values()].filter((p) => p === partition).length;
   }

@@ -1,4 +1,5 @@
-import { StorageAccount } from './connection';
+import { StorageConnection } from '../../config/storageConnection';
+import { StorageAccount, StorageAccountOptions } from './connection';
 import { HistoryStore } from './historyStore';
 import { InstanceStore } from './instanceStore';
 import { TaskHubQueues } from './messageQueues';
@@ -13,8 +14,8 @@ export class TaskHub {
   readonly history: HistoryStore;
   readonly instances: InstanceStore;
 
-  constructor(connectionString: string, hubName: string, partitionCount: number) {
-    this.storage = new TaskHubStorage(new StorageAccount(connectionString), hubName, partitionCount);
+  constructor(connection: string | StorageConnection, hubName: string, partitionCount: number, accountOptions: StorageAccountOptions = {}) {
+    this.storage = new TaskHubStorage(new StorageAccount(connection, accountOptions), hubName, partitionCount);
     this.queues = new TaskHubQueues(this.storage);
     this.history = new HistoryStore(this.storage.history, this.queues.largeMessages);
     this.instances = new InstanceStore(this.storage.instances, this.queues.largeMessages, hubName);
