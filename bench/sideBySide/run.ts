@@ -2,7 +2,8 @@
  * Side-by-side benchmark: the same workloads on our engine and on DurableTask.AzureStorage 2.11.2 (the
  * interop harness), one after the other on one in-memory Azurite, each on its own task hub, both behind
  * a counting proxy. Prints a table of ratios (>1: ours is better).
- * Usage: npm run bench [-- --quick] [-- --only ours|dtfx]
+ * Usage: npm run bench [-- --quick] [--only ours|dtfx] [--baseline <git ref>]
+ * --baseline adds a third column: our engine as of that commit, on the same emulator in the same run.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -11,12 +12,15 @@ import { randomBytes } from 'crypto';
 import { freePorts, startAzurite } from '../../src/localhost/azurite';
 import { buildHarness } from '../../test/interop/dotnetHarness';
 import { CountingProxy } from './countingProxy';
-import { SideName, SideOptions, SideProcess } from './sideProcess';
+import { NODE_WORKER, SideName, SideOptions, SideProcess } from './sideProcess';
+import { buildBaseline } from './baseline';
 import { StorageProbe } from './storageProbe';
 
 const quick = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt > 0 ? (process.argv[onlyAt + 1] as SideName) : undefined;
+const baselineAt = process.argv.indexOf('--baseline');
+const baselineRef = baselineAt > 0 ? process.argv[baselineAt + 1] : undefined;
 
 /** Workload sizes; --quick shrinks them for development. */
 const SIZE = quick
@@ -41,9 +45,9 @@ function log(message: string): void {
 /** One engine's hub, processes and results; each workload is a method, run for both engines in turn. */
 class SideRun {
   readonly results: Results = new Map();
-  readonly hub: string;
-  readonly probe: StorageProbe;
-  private readonly processes: SideProcess[] = [];
+  hub: string;
+  probe: StorageProbe;
+  private processes: SideProcess[] = [];
   private w1!: SideProcess;
   private uid = 0;
   private oneWorkerSeconds: number | undefined;
@@ -53,9 +57,22 @@ class SideRun {
     private readonly connectionString: string,
     private readonly proxy: CountingProxy,
     private readonly logDir: string,
+    private readonly nodeWorker: string = NODE_WORKER,
   ) {
     this.hub = `Bench${side}${randomBytes(3).toString('hex')}`;
     this.probe = new StorageProbe(connectionString, this.hub);
+  }
+
+  /**
+   * After a workload that did not finish: the worker would go on with it and slow down every later
+   * workload, so the engine starts again on a fresh hub.
+   */
+  async reset(): Promise<void> {
+    await this.stop();
+    this.processes = [];
+    this.hub = `Bench${this.side}${randomBytes(3).toString('hex')}`;
+    this.probe = new StorageProbe(this.connectionString, this.hub);
+    await this.setup();
   }
 
   private id(what: string): string {
@@ -64,7 +81,7 @@ class SideRun {
 
   private async startProcess(workerId: string): Promise<SideProcess> {
     const options: SideOptions = { hub: this.hub, workerId, maxPollingMs: MAX_POLLING_MS, maxOrchestrations: CONCURRENCY, maxActivities: CONCURRENCY, partitions: 4 };
-    const p = await SideProcess.start(this.side, this.proxy.connectionString, options, path.join(this.logDir, `${this.side}-${workerId}.log`));
+    const p = await SideProcess.start(this.side, this.proxy.connectionString, options, path.join(this.logDir, `${this.hub}-${workerId}.log`), this.nodeWorker);
     this.processes.push(p);
     return p;
   }
@@ -106,6 +123,7 @@ class SideRun {
     const done = await this.probe.waitAll(prefix, SIZE.chains, 600_000);
     if (!done) {
       this.results.set(label, { note: 'DNF 600 s' });
+      await this.reset();
       return;
     }
     const seconds = ((done.lastCompleted ?? Date.now()) - (done.firstCreated ?? t0)) / 1000;
@@ -125,6 +143,7 @@ class SideRun {
       const completed = await this.probe.countRows(name, 'TaskCompleted');
       this.results.set(label, { note: `DNF ${SIZE.fanOutTimeoutMs / 1000} s (${completed} applied)` });
       log(`${this.side}: ${label}: did not finish (${completed} completions applied)`);
+      await this.reset();
       return false;
     }
     const { episodes } = await this.probe.episodes(name);
@@ -143,8 +162,10 @@ class SideRun {
   async entities(count: number): Promise<void> {
     const label = `${SIZE.signals} entity operations over ${count} (ops/s)`;
     try {
-      const ms = await this.w1.call<number>('entityBench', { prefix: this.id('e'), entities: count, signals: SIZE.signals, timeoutMs: 300_000 });
-      this.results.set(label, ms < 0 ? { note: 'DNF 300 s' } : { value: SIZE.signals / (ms / 1000) });
+      const timeoutMs = quick ? 120_000 : 300_000;
+      const ms = await this.w1.call<number>('entityBench', { prefix: this.id('e'), entities: count, signals: SIZE.signals, timeoutMs });
+      this.results.set(label, ms < 0 ? { note: `DNF ${timeoutMs / 1000} s` } : { value: SIZE.signals / (ms / 1000) });
+      if (ms < 0) await this.reset();
       log(`${this.side}: ${label}: ${ms.toFixed(0)} ms`);
     } catch (e) {
       this.results.set(label, { note: `failed: ${(e as Error).message.slice(0, 60)}` });
@@ -157,6 +178,7 @@ class SideRun {
     await this.w1.call('create', { name: 'BenchChain', instanceId: name, input: String(SIZE.longSteps) });
     const done = await this.probe.waitAll(name, 1, SIZE.longTimeoutMs);
     const { episodes } = await this.probe.episodes(name);
+    if (!done) await this.reset();
     const deltas = episodes.slice(1).map((t, i) => t - episodes[i]);
     const at10 = median(deltas.slice(5, 15));
     const atEnd = median(deltas.slice(-10));
@@ -216,15 +238,23 @@ function higherIsBetter(label: string): boolean {
 function printTable(all: Map<SideName, Results>): void {
   const labels = [...new Set([...all.values()].flatMap((r) => [...r.keys()]))];
   const cell = (m?: Metric) => (m?.value === undefined ? (m?.note ?? '—') : `${m.value < 10 ? m.value.toFixed(2) : m.value.toFixed(m.value < 100 ? 1 : 0)}${m.note ? ` (${m.note})` : ''}`);
-  const lines = ['| workload | DTFx 2.11.2 | ours | ours vs DTFx |', '| --- | ---: | ---: | ---: |'];
+  const withBefore = all.has('before');
+  const ratio = (label: string, theirs?: Metric, o?: Metric) => {
+    if (theirs?.value === undefined || o?.value === undefined || theirs.value <= 0 || o.value <= 0 || label.startsWith('scale-out')) return '—';
+    return `${(higherIsBetter(label) ? o.value / theirs.value : theirs.value / o.value).toFixed(2)}×`;
+  };
+  const lines = withBefore
+    ? [`| workload | DTFx 2.11.2 | ours before (${baselineRef}) | ours | ours vs DTFx | ours vs before |`, '| --- | ---: | ---: | ---: | ---: | ---: |']
+    : ['| workload | DTFx 2.11.2 | ours | ours vs DTFx |', '| --- | ---: | ---: | ---: |'];
   for (const label of labels) {
     const d = all.get('dtfx')?.get(label);
     const o = all.get('ours')?.get(label);
-    let ratio = '—';
-    if (d?.value !== undefined && o?.value !== undefined && d.value > 0 && o.value > 0 && !label.startsWith('scale-out')) {
-      ratio = `${(higherIsBetter(label) ? o.value / d.value : d.value / o.value).toFixed(2)}×`;
-    }
-    lines.push(`| ${label} | ${cell(d)} | ${cell(o)} | ${ratio} |`);
+    const b = all.get('before')?.get(label);
+    lines.push(
+      withBefore
+        ? `| ${label} | ${cell(d)} | ${cell(b)} | ${cell(o)} | ${ratio(label, d, o)} | ${ratio(label, b, o)} |`
+        : `| ${label} | ${cell(d)} | ${cell(o)} | ${ratio(label, d, o)} |`,
+    );
   }
   console.log(lines.join('\n'));
   console.log(`\nratio > 1: ours is better. ${quick ? 'Quick mode. ' : ''}Machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; one in-memory Azurite behind a counting proxy; max polling ${MAX_POLLING_MS / 1000} s, ${CONCURRENCY} orchestrations / ${CONCURRENCY} activities at once, 4 partitions.`);
@@ -232,7 +262,9 @@ function printTable(all: Map<SideName, Results>): void {
 
 async function main(): Promise<void> {
   const sides: SideName[] = only ? [only] : ['dtfx', 'ours'];
+  if (baselineRef) sides.push('before');
   if (sides.includes('dtfx')) buildHarness();
+  const baselineWorker = baselineRef ? buildBaseline(baselineRef) : undefined;
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const azurite = await startAzurite(await freePorts());
   log(`Azurite on ${JSON.stringify(azurite.ports)}, logs in ${logDir}`);
@@ -243,7 +275,7 @@ async function main(): Promise<void> {
       // One counting proxy per engine, so both can stay up and each one's operations are counted apart.
       const proxy = await CountingProxy.start(azurite.ports);
       proxies.push(proxy);
-      runs.push(new SideRun(side, azurite.connectionString, proxy, logDir));
+      runs.push(new SideRun(side, azurite.connectionString, proxy, logDir, side === 'before' ? baselineWorker : undefined));
     }
     // Workloads interleave (each one on DTFx, then on ours) so that drifting load on the machine hits both alike.
     const each = async (work: (run: SideRun) => Promise<unknown>) => {

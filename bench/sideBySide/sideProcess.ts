@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as readline from 'readline';
 
-export type SideName = 'ours' | 'dtfx';
+/** DurableTask.AzureStorage, our engine, and optionally our engine as of an earlier commit. */
+export type SideName = 'dtfx' | 'ours' | 'before';
 
 export interface SideOptions {
   hub: string;
@@ -16,7 +17,7 @@ export interface SideOptions {
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const DOTNET_DLL = path.join(REPO, 'test', 'interop', 'dotnet', 'bin', 'Release', 'net10.0', 'Interop.dll');
-const NODE_WORKER = path.join(REPO, 'dist', 'bench', 'sideBySide', 'nodeWorker.js');
+export const NODE_WORKER = path.join(REPO, 'dist', 'bench', 'sideBySide', 'nodeWorker.js');
 
 /**
  * One worker (or client) process of either engine, driven over JSON lines: our engine
@@ -59,7 +60,7 @@ export class SideProcess {
     });
   }
 
-  static async start(side: SideName, connectionString: string, options: SideOptions, logFile: string): Promise<SideProcess> {
+  static async start(side: SideName, connectionString: string, options: SideOptions, logFile: string, nodeWorker = NODE_WORKER): Promise<SideProcess> {
     const args = [
       '--hub', options.hub, '--partitions', String(options.partitions), '--worker-id', options.workerId,
       '--max-polling-ms', String(options.maxPollingMs), '--max-orchestrations', String(options.maxOrchestrations),
@@ -69,7 +70,7 @@ export class SideProcess {
     const child =
       side === 'dtfx'
         ? spawn('dotnet', [DOTNET_DLL, ...args, '--partition-manager', 'table', '--app-lease', 'true', '--entities', 'true'], { env })
-        : spawn(process.execPath, [NODE_WORKER, ...args], { env });
+        : spawn(process.execPath, [nodeWorker, ...args], { env });
     const proc = new SideProcess(side, child, logFile);
     await Promise.race([proc.ready, new Promise((_, reject) => setTimeout(() => reject(new Error(`${side} process did not start in 60 s`)), 60_000))]);
     return proc;

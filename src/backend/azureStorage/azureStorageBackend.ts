@@ -12,13 +12,15 @@ import {
   OutboundMessage,
   WorkerOptions,
 } from '../backend';
-import { InstanceAlreadyExistsError } from '../errors';
+import { CheckpointConflictError, InstanceAlreadyExistsError } from '../errors';
+import { forEachLimited } from '../../util/concurrency';
 import { CountOptions, HubOverview, InstanceCounts } from '../hubInfo';
 import { InstancePage, InstanceQuery, validateQuery } from '../instanceQuery';
 import { readHubOverview } from './hubOverview';
 import { countInstances } from './instanceCounts';
 import { ControlQueuePoller } from './controlQueuePoller';
 import { InstanceBuffer } from './instanceBuffer';
+import { InstanceCache } from './instanceCache';
 import { queryInstancePage } from './instanceQuery';
 import { ReceivedMessage } from './messageQueues';
 import { PartitionManager, createPartitionManager } from './partitionManagement';
@@ -30,6 +32,8 @@ import { WorkItemPoller } from './workItemPoller';
 const DEFERRED_RETRY_MS = 2_000;
 /** A timer message that arrives earlier than this before its due time is sent on for the rest. */
 const EARLY_TIMER_TOLERANCE_MS = 1_000;
+/** Queue calls in flight at once for one work item (a large fan-out sends thousands of messages). */
+const QUEUE_CALLS_IN_FLIGHT = 64;
 
 export interface AzureStorageOptions {
   connectionString: string;
@@ -59,6 +63,9 @@ class AzureOrchestrationWorkItem implements OrchestrationWorkItem {
     readonly received: Map<string, ReceivedMessage>,
     readonly sentinelEtag: string | undefined,
     readonly restoreState: boolean,
+    readonly partition: number,
+    /** The history came from the instance cache, not from storage. */
+    readonly fromCache: boolean,
   ) {}
 }
 
@@ -89,6 +96,7 @@ export class AzureStorageBackend implements Backend {
   readonly clock: Clock = systemClock;
   private readonly log: Logger;
   private readonly instances = new InstanceBuffer();
+  private readonly cache = new InstanceCache();
   private readonly activities: ReceivedMessage[] = [];
   private activityWaiters: (() => void)[] = [];
   private runningActivities = 0;
@@ -198,6 +206,7 @@ export class AzureStorageBackend implements Backend {
     const dropped = this.instances.dropPartition(partition);
     await Promise.all(dropped.map((m) => this.hub.queues.abandon(m, 0).catch(() => undefined)));
     while (this.instances.lockedIn(partition) > 0) await new Promise((r) => setTimeout(r, 20));
+    this.cache.dropPartition(partition);
   }
 
   async nextOrchestrationWorkItem(): Promise<OrchestrationWorkItem | undefined> {
@@ -209,7 +218,7 @@ export class AzureStorageBackend implements Backend {
         continue;
       }
       try {
-        const item = await this.load(taken.instanceId, taken.messages);
+        const item = await this.load(taken.instanceId, taken.partition, taken.messages);
         if (item) return item;
       } catch (e) {
         this.log.warn(`Could not load instance '${taken.instanceId}'; its messages are retried: ${(e as Error).message}`);
@@ -224,8 +233,9 @@ export class AzureStorageBackend implements Backend {
    * early timers on (queue delays are capped, so long timers arrive early and wait again).
    * Undefined when nothing is left to apply.
    */
-  private async load(instanceId: string, messages: ReceivedMessage[]): Promise<AzureOrchestrationWorkItem | undefined> {
-    const loaded = await this.hub.history.load(instanceId);
+  private async load(instanceId: string, partition: number, messages: ReceivedMessage[]): Promise<AzureOrchestrationWorkItem | undefined> {
+    const cached = this.cache.get(instanceId);
+    const loaded = cached ?? (await this.hub.history.load(instanceId));
     const now = this.clock.now().getTime();
     let fresh: ReceivedMessage[] = [];
     const finished: Promise<void>[] = [];
@@ -271,6 +281,8 @@ export class AzureStorageBackend implements Backend {
       new Map(fresh.map((m) => [m.messageId, m])),
       loaded.sentinelEtag,
       redelivered,
+      partition,
+      cached !== undefined,
     );
   }
 
@@ -283,16 +295,33 @@ export class AzureStorageBackend implements Backend {
    */
   async completeOrchestrationWorkItem(item: OrchestrationWorkItem, checkpoint: Checkpoint): Promise<void> {
     const own = this.own(item);
-    await Promise.all(checkpoint.outbox.map((m) => this.hub.queues.send(m)));
+    if (own.fromCache && !checkpoint.history && (await this.hub.history.sentinelEtag(item.instanceId)) !== own.sentinelEtag) {
+      // Nothing guards a commit without history: before consuming or deferring on the strength of a
+      // cached history, make sure it is still the stored one.
+      this.cache.delete(item.instanceId);
+      throw new CheckpointConflictError(item.instanceId);
+    }
+    await forEachLimited(checkpoint.outbox, QUEUE_CALLS_IN_FLIGHT, (m) => this.hub.queues.send(m));
     if (checkpoint.history) {
       const { executionId, firstRow, events } = checkpoint.history;
-      await this.hub.history.append(item.instanceId, executionId, firstRow, events, own.sentinelEtag, checkpoint.consumed.map((m) => m.id));
+      const consumedIds = checkpoint.consumed.map((m) => m.id);
+      let etag: string;
+      try {
+        etag = await this.hub.history.append(item.instanceId, executionId, firstRow, events, own.sentinelEtag, consumedIds);
+      } catch (e) {
+        this.cache.delete(item.instanceId);
+        throw e;
+      }
+      // The stored history is now exactly the kept rows plus these: the next work item starts from it.
+      const stored = firstRow === 0 ? events : [...item.history.slice(0, firstRow), ...events];
+      this.cache.set(item.instanceId, own.partition, executionId, stored, etag, consumedIds);
     }
     if (checkpoint.state) await this.hub.instances.upsert(checkpoint.state);
-    await Promise.all([
-      ...checkpoint.consumed.map((m) => this.hub.queues.delete(own.received.get(m.id)!)),
-      ...checkpoint.deferred.map((m) => this.hub.queues.abandon(own.received.get(m.id)!, DEFERRED_RETRY_MS)),
-    ]);
+    const settled: [ReceivedMessage, number | undefined][] = [
+      ...checkpoint.consumed.map((m): [ReceivedMessage, undefined] => [own.received.get(m.id)!, undefined]),
+      ...checkpoint.deferred.map((m): [ReceivedMessage, number] => [own.received.get(m.id)!, DEFERRED_RETRY_MS]),
+    ];
+    await forEachLimited(settled, QUEUE_CALLS_IN_FLIGHT, ([m, retry]) => (retry === undefined ? this.hub.queues.delete(m) : this.hub.queues.abandon(m, retry)));
     this.instances.unlock(item.instanceId);
   }
 
@@ -439,6 +468,7 @@ export class AzureStorageBackend implements Backend {
   async purgeInstance(instanceId: string, expectedEtag?: string): Promise<boolean> {
     const etag = expectedEtag ?? (await this.hub.instances.get(instanceId))?.etag;
     if (etag === undefined) return false;
+    this.cache.delete(instanceId);
     return purgeInstanceStorage(this.hub, instanceId, etag);
   }
 }

@@ -60,7 +60,7 @@ export class HistoryStore {
    * Appends events `events` at positions `start..` of execution `executionId`, as DurableTask.AzureStorage
    * does: transactions of at most 99 upserted events plus the sentinel row, each guarded by the sentinel
    * ETag of the one before (insert when there is none yet), so a second writer fails on its first batch.
-   * Intermediate batches mark the sentinel `IsCheckpointComplete: false`.
+   * Intermediate batches mark the sentinel `IsCheckpointComplete: false`. Resolves with the sentinel's new ETag.
    */
   async append(
     instanceId: string,
@@ -69,7 +69,7 @@ export class HistoryStore {
     events: HistoryEvent[],
     sentinelEtag: string | undefined,
     consumedMessageIds: string[],
-  ): Promise<void> {
+  ): Promise<string> {
     const partitionKey = escapePartitionKey(instanceId);
     const rows: TransactionAction[] = [];
     for (let i = 0; i < events.length; i++) {
@@ -99,13 +99,25 @@ export class HistoryStore {
         etag = response.subResponses.find((r) => r.rowKey === SENTINEL_ROW_KEY)?.etag ?? response.subResponses[response.subResponses.length - 1]?.etag;
       } catch (e) {
         const status = (e as { statusCode?: number }).statusCode;
-        if (status === 409 || status === 412) throw new CheckpointConflictError(instanceId);
+        // 404: the sentinel this writer read is gone (the instance was purged meanwhile).
+        if (status === 409 || status === 412 || (status === 404 && etag)) throw new CheckpointConflictError(instanceId);
         throw e;
       }
-      if (!etag && !last) {
-        // Without the new ETag the next batch could not be guarded; re-read it.
+      if (!etag) {
+        // Without the new ETag the next batch (or checkpoint) could not be guarded; re-read it.
         etag = (await this.table.getEntity(partitionKey, SENTINEL_ROW_KEY)).etag;
       }
+    }
+    return etag!;
+  }
+
+  /** The sentinel row's current ETag (undefined when the instance has no history). */
+  async sentinelEtag(instanceId: string): Promise<string | undefined> {
+    try {
+      return (await this.table.getEntity(escapePartitionKey(instanceId), SENTINEL_ROW_KEY, { queryOptions: { select: ['RowKey'] } })).etag;
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw e;
     }
   }
 
