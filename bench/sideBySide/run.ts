@@ -267,6 +267,13 @@ async function main(): Promise<void> {
   const baselineWorker = baselineRef ? buildBaseline(baselineRef) : undefined;
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const azurite = await startAzurite(await freePorts());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      // Interrupted: end the engines and the emulator this run started, then leave.
+      for (const child of SideProcess.live) child.kill('SIGKILL');
+      void azurite.stop().finally(() => process.exit(130));
+    });
+  }
   log(`Azurite on ${JSON.stringify(azurite.ports)}, logs in ${logDir}`);
   const proxies: CountingProxy[] = [];
   const runs: SideRun[] = [];

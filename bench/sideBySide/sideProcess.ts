@@ -24,6 +24,9 @@ export const NODE_WORKER = path.join(REPO, 'dist', 'bench', 'sideBySide', 'nodeW
  * (bench/sideBySide/nodeWorker.ts) or DurableTask.AzureStorage (the interop harness).
  */
 export class SideProcess {
+  /** Live child processes, ended if the benchmark itself is interrupted. */
+  static readonly live = new Set<ChildProcessWithoutNullStreams>();
+
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private nextId = 1;
   private exited = false;
@@ -53,7 +56,9 @@ export class SideProcess {
       if (reply.ok) waiter?.resolve(reply.result);
       else waiter?.reject(new Error(`${side} process: ${reply.error?.split('\n')[0]}`));
     });
+    SideProcess.live.add(child);
     child.on('exit', (code) => {
+      SideProcess.live.delete(child);
       this.exited = true;
       for (const w of this.pending.values()) w.reject(new Error(`${side} process exited with code ${code}`));
       this.pending.clear();

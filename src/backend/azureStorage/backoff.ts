@@ -22,15 +22,18 @@ export class Backoff {
     private readonly minMs = 25,
   ) {}
 
-  /** The queue had messages: poll again at once, and keep polling fast for the hot window. */
+  /** The queue had messages: the next empty poll starts the back-off from the shortest delay. */
   reset(): void {
     this.delay = 0;
+  }
+
+  /** Messages arrived that this process did not send: keep polling fast for the hot window. */
+  markHot(): void {
     this.lastTraffic = Date.now();
   }
 
+  /** Ends the current wait at once (the delay itself is kept: after the woken receive it goes on doubling). */
   wake(): void {
-    this.delay = 0;
-    this.lastTraffic = Date.now();
     this.woken = true;
     this.wakeUp?.();
   }
