@@ -15,6 +15,7 @@ import { CountingProxy } from './countingProxy';
 import { NODE_WORKER, SideName, SideOptions, SideProcess } from './sideProcess';
 import { buildBaseline } from './baseline';
 import { StorageProbe } from './storageProbe';
+import { QueueClient } from '@azure/storage-queue';
 
 const quick = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
@@ -235,7 +236,31 @@ function higherIsBetter(label: string): boolean {
   return /\/s\)|ratio/.test(label);
 }
 
-function printTable(all: Map<SideName, Results>): void {
+/**
+ * The emulator's own pace right now: queue messages sent and deleted per second with 20 calls in
+ * flight, straight to Azurite. Every workload here is storage-bound, so this is the floor to read the
+ * other figures against (the machine is shared; it moves with the load).
+ */
+async function emulatorFloor(connectionString: string): Promise<number> {
+  const queue = new QueueClient(connectionString, `floor${randomBytes(4).toString('hex')}`);
+  await queue.create();
+  const n = 400;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      while (next++ < n) {
+        const sent = await queue.sendMessage('floor');
+        await queue.deleteMessage(sent.messageId, sent.popReceipt);
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await queue.delete();
+  return (2 * n) / seconds;
+}
+
+function printTable(all: Map<SideName, Results>, floors: number[]): void {
   const labels = [...new Set([...all.values()].flatMap((r) => [...r.keys()]))];
   const cell = (m?: Metric) => (m?.value === undefined ? (m?.note ?? '—') : `${m.value < 10 ? m.value.toFixed(2) : m.value.toFixed(m.value < 100 ? 1 : 0)}${m.note ? ` (${m.note})` : ''}`);
   const withBefore = all.has('before');
@@ -257,7 +282,8 @@ function printTable(all: Map<SideName, Results>): void {
     );
   }
   console.log(lines.join('\n'));
-  console.log(`\nratio > 1: ours is better. ${quick ? 'Quick mode. ' : ''}Machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; one in-memory Azurite behind a counting proxy; max polling ${MAX_POLLING_MS / 1000} s, ${CONCURRENCY} orchestrations / ${CONCURRENCY} activities at once, 4 partitions.`);
+  console.log(`\nEmulator floor (queue operations/s, 20 in flight, straight to Azurite) at start and end: ${floors.map((f) => f.toFixed(0)).join(' / ')}.`);
+  console.log(`ratio > 1: ours is better. ${quick ? 'Quick mode. ' : ''}Machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; one in-memory Azurite behind a counting proxy; max polling ${MAX_POLLING_MS / 1000} s, ${CONCURRENCY} orchestrations / ${CONCURRENCY} activities at once, 4 partitions.`);
 }
 
 async function main(): Promise<void> {
@@ -277,6 +303,7 @@ async function main(): Promise<void> {
   log(`Azurite on ${JSON.stringify(azurite.ports)}, logs in ${logDir}`);
   const proxies: CountingProxy[] = [];
   const runs: SideRun[] = [];
+  const floors: number[] = [await emulatorFloor(azurite.connectionString)];
   try {
     for (const side of sides) {
       // One counting proxy per engine, so both can stay up and each one's operations are counted apart.
@@ -312,12 +339,13 @@ async function main(): Promise<void> {
     await Promise.all(runs.map((r) => r.idle(SIZE.idleMs)));
     await each((r) => r.addWorker());
     await each((r) => r.chains(2));
+    floors.push(await emulatorFloor(azurite.connectionString));
   } finally {
     await Promise.all(runs.map((r) => r.stop()));
     await Promise.all(proxies.map((p) => p.stop()));
     await azurite.stop();
   }
-  printTable(new Map(runs.map((r) => [r.side, r.results])));
+  printTable(new Map(runs.map((r) => [r.side, r.results])), floors);
 }
 
 main().catch((e) => {
