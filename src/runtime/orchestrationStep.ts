@@ -186,6 +186,17 @@ export class OrchestrationStep {
     const result: Triage = { accepted: [], consumed: [], deferred: [] };
     let history = item.history;
     let currentExecution = item.executionId;
+    // What the checks below ask of history + accepted, kept up to date as events are accepted, so a
+    // fan-in of thousands of answers over a long history stays linear.
+    let known = new TaskIndex(history);
+    let historyFinished = isFinished(history);
+    let acceptedFinished = false;
+    const accept = (m: InboundMessage) => {
+      result.accepted.push(m.event);
+      result.consumed.push(m);
+      known.add(m.event);
+      if (isFinished([m.event])) acceptedFinished = true;
+    };
     const drop = (m: InboundMessage, why: string) => {
       this.log.debug(`Instance '${instanceId}': dropping ${EventType[m.event.EventType]} (${why}).`);
       result.consumed.push(m);
@@ -194,16 +205,18 @@ export class OrchestrationStep {
       const event = m.event;
       const target = m.instance;
       if (event.EventType === EventType.ExecutionStarted) {
-        const finished = isFinished(history);
         // A finished instance starts again only for a start of a new execution (a client's new
         // start or restart); a redelivered start of the execution that ran is not a restart.
         const isNewExecution = target.ExecutionId !== currentExecution;
-        if (history.length === 0 || (finished && isNewExecution && !result.startsExecution)) {
+        if (history.length === 0 || (historyFinished && isNewExecution && !result.startsExecution)) {
           if (history.length > 0) this.log.info(`Instance '${instanceId}' restarts with a new execution.`);
           result.startsExecution = { executionId: target.ExecutionId };
           currentExecution = target.ExecutionId;
           history = [];
+          historyFinished = false;
           result.accepted = [event];
+          acceptedFinished = false;
+          known = new TaskIndex(result.accepted);
           result.consumed.push(m);
         } else {
           drop(m, 'instance already started');
@@ -222,32 +235,29 @@ export class OrchestrationStep {
       if (event.EventType === EventType.ExecutionRewound) {
         if (hasFailed(history) && !result.rewinds) {
           result.rewinds = true;
-          result.accepted.push(event);
-          result.consumed.push(m);
+          accept(m);
         } else {
           drop(m, 'rewind applies only to a failed instance');
         }
         continue;
       }
-      if ((isFinished(history) && !result.rewinds) || isFinished(result.accepted)) {
+      if ((historyFinished && !result.rewinds) || acceptedFinished) {
         drop(m, 'instance already finished');
         continue;
       }
       const scheduledId = scheduledIdOf(event);
       if (scheduledId !== undefined) {
-        const all = [...history, ...result.accepted];
-        if (!all.some((e) => isSchedulingEvent(e) && e.EventId === scheduledId)) {
+        if (!known.scheduled.has(scheduledId)) {
           // The answer overtook the history that scheduled it (the sender crashed before committing).
           result.deferred.push(m);
           continue;
         }
-        if (all.some((e) => scheduledIdOf(e) === scheduledId && e.EventType === event.EventType)) {
+        if (known.answered.has(answerKey(event.EventType, scheduledId))) {
           drop(m, `duplicate answer to task ${scheduledId}`);
           continue;
         }
       }
-      result.accepted.push(event);
-      result.consumed.push(m);
+      accept(m);
     }
     return result;
   }
@@ -477,6 +487,24 @@ function isActionEvent(e: HistoryEvent): boolean {
  */
 function played<E extends HistoryEvent>(event: E): E {
   return event.EventType === EventType.OrchestratorStarted || event.EventType === EventType.ExecutionRewound ? event : { ...event, IsPlayed: true };
+}
+
+/** Scheduled task ids and (event type, task id) answers of a list of events, updated as events are added. */
+class TaskIndex {
+  readonly scheduled = new Set<number>();
+  readonly answered = new Set<string>();
+  constructor(events: HistoryEvent[]) {
+    for (const e of events) this.add(e);
+  }
+  add(e: HistoryEvent): void {
+    if (isSchedulingEvent(e)) this.scheduled.add(e.EventId);
+    const answered = scheduledIdOf(e);
+    if (answered !== undefined) this.answered.add(answerKey(e.EventType, answered));
+  }
+}
+
+function answerKey(type: EventType, scheduledId: number): string {
+  return `${type}:${scheduledId}`;
 }
 
 function isSchedulingEvent(e: HistoryEvent): boolean {

@@ -15,13 +15,15 @@ import {
   StopOptions,
   WorkerOptions,
 } from '../backend';
-import { InstanceAlreadyExistsError } from '../errors';
+import { CheckpointConflictError, InstanceAlreadyExistsError } from '../errors';
+import { forEachLimited } from '../../util/concurrency';
 import { CountOptions, HubOverview, InstanceCounts } from '../hubInfo';
 import { InstancePage, InstanceQuery, validateQuery } from '../instanceQuery';
 import { readHubOverview } from './hubOverview';
 import { countInstances } from './instanceCounts';
 import { ControlQueuePoller } from './controlQueuePoller';
 import { InstanceBuffer } from './instanceBuffer';
+import { InstanceCache } from './instanceCache';
 import { queryInstancePage } from './instanceQuery';
 import { ReceivedMessage } from './messageQueues';
 import { PartitionManager, createPartitionManager } from './partitionManagement';
@@ -41,6 +43,8 @@ const EARLY_TIMER_TOLERANCE_MS = 1_000;
 const PARTITION_RELEASE_RESERVE_MS = 1_500;
 /** ...and running activities until this much is left, kept for making their messages visible again. */
 const GIVE_BACK_RESERVE_MS = 500;
+/** Queue calls in flight at once for one work item (a large fan-out sends thousands of messages). */
+const QUEUE_CALLS_IN_FLIGHT = 64;
 
 export interface AzureStorageOptions {
   /** A connection string, or the connection the app settings describe (see config/storageConnection). */
@@ -78,6 +82,9 @@ class AzureOrchestrationWorkItem implements OrchestrationWorkItem {
     readonly restoreState: boolean,
     /** ETag of the Instances row at load (undefined: no row): the guard of this checkpoint's row write. */
     readonly rowEtag: string | undefined,
+    readonly partition: number,
+    /** The history came from the instance cache, not from storage. */
+    readonly fromCache: boolean,
   ) {}
   /** Its messages were made visible again at shutdown: completing it now would race the next owner. */
   givenBack = false;
@@ -141,6 +148,7 @@ export class AzureStorageBackend implements Backend {
   readonly clock: Clock = systemClock;
   private readonly log: Logger;
   private readonly instances = new InstanceBuffer();
+  private readonly cache = new InstanceCache();
   private readonly activities: ReceivedMessage[] = [];
   private activityWaiters: (() => void)[] = [];
   private readonly runningActivities = new Set<AzureActivityWorkItem>();
@@ -288,6 +296,7 @@ export class AzureStorageBackend implements Backend {
     const dropped = this.instances.dropPartition(partition);
     await Promise.all(dropped.map((m) => this.hub.queues.abandon(m, 0).catch(() => undefined)));
     while (this.instances.lockedIn(partition) > 0) await new Promise((r) => setTimeout(r, 20));
+    this.cache.dropPartition(partition);
   }
 
   async nextOrchestrationWorkItem(): Promise<OrchestrationWorkItem | undefined> {
@@ -299,7 +308,7 @@ export class AzureStorageBackend implements Backend {
         continue;
       }
       try {
-        const item = await this.load(taken.instanceId, taken.messages);
+        const item = await this.load(taken.instanceId, taken.partition, taken.messages);
         if (item) {
           this.lockedOrchestrations.add(item);
           return item;
@@ -317,9 +326,11 @@ export class AzureStorageBackend implements Backend {
    * early timers on (queue delays are capped, so long timers arrive early and wait again).
    * Undefined when nothing is left to apply.
    */
-  private async load(instanceId: string, messages: ReceivedMessage[]): Promise<AzureOrchestrationWorkItem | undefined> {
-    // The row's ETag is read with the history: the checkpoint's row write is guarded by it.
-    const [loaded, rowEtag] = await Promise.all([this.hub.history.load(instanceId), this.hub.instances.etagOf(instanceId)]);
+  private async load(instanceId: string, partition: number, messages: ReceivedMessage[]): Promise<AzureOrchestrationWorkItem | undefined> {
+    // The row's ETag is read with the history (or the cached history, validated at commit by the
+    // sentinel ETag): the checkpoint's row write is guarded by it.
+    const cached = this.cache.get(instanceId);
+    const [loaded, rowEtag] = await Promise.all([cached ?? this.hub.history.load(instanceId), this.hub.instances.etagOf(instanceId)]);
     const now = this.clock.now().getTime();
     let fresh: ReceivedMessage[] = [];
     const finished: Promise<void>[] = [];
@@ -362,6 +373,8 @@ export class AzureStorageBackend implements Backend {
       loaded.sentinelEtag,
       redelivered,
       rowEtag,
+      partition,
+      cached !== undefined,
     );
   }
 
@@ -376,12 +389,27 @@ export class AzureStorageBackend implements Backend {
     const own = this.own(item);
     if (own.givenBack) return;
     const id = item.instanceId;
-    await Promise.all(checkpoint.outbox.map((m) => this.hub.queues.send(m).then(() => this.hub.fault('checkpoint.afterSend', id))));
+    if (own.fromCache && !checkpoint.history && (await this.hub.history.sentinelEtag(id)) !== own.sentinelEtag) {
+      // Nothing guards a commit without history: before consuming or deferring on the strength of a
+      // cached history, make sure it is still the stored one.
+      this.cache.delete(id);
+      throw new CheckpointConflictError(id);
+    }
+    await forEachLimited(checkpoint.outbox, QUEUE_CALLS_IN_FLIGHT, (m) => this.hub.queues.send(m).then(() => this.hub.fault('checkpoint.afterSend', id)));
     let sentinel = own.sentinelEtag;
     if (checkpoint.history) {
       const { executionId, firstRow, events } = checkpoint.history;
       const consumed = checkpoint.consumed.map((m) => m.id);
-      sentinel = await this.hub.history.append(id, executionId, firstRow, events, own.sentinelEtag, consumed, () => this.hub.fault('checkpoint.afterHistoryBatch', id));
+      try {
+        sentinel = await this.hub.history.append(id, executionId, firstRow, events, own.sentinelEtag, consumed, () => this.hub.fault('checkpoint.afterHistoryBatch', id));
+      } catch (e) {
+        this.cache.delete(id);
+        throw e;
+      }
+      // The stored history is now exactly the kept rows plus these: the next work item starts from it.
+      const stored = firstRow === 0 ? events : [...item.history.slice(0, firstRow), ...events];
+      if (sentinel !== undefined) this.cache.set(id, own.partition, executionId, stored, sentinel, consumed);
+      else this.cache.delete(id);
       await this.hub.fault('checkpoint.afterHistory', id);
     }
     if (checkpoint.state) {
@@ -393,10 +421,13 @@ export class AzureStorageBackend implements Backend {
       }
       await this.hub.fault('checkpoint.afterInstanceRow', id);
     }
-    await Promise.all([
-      ...checkpoint.consumed.map((m) => this.hub.queues.delete(own.received.get(m.id)!).then(() => this.hub.fault('checkpoint.afterDelete', id))),
-      ...checkpoint.deferred.map((m) => this.hub.queues.abandon(own.received.get(m.id)!, DEFERRED_RETRY_MS)),
-    ]);
+    const settled: [ReceivedMessage, number | undefined][] = [
+      ...checkpoint.consumed.map((m): [ReceivedMessage, undefined] => [own.received.get(m.id)!, undefined]),
+      ...checkpoint.deferred.map((m): [ReceivedMessage, number] => [own.received.get(m.id)!, DEFERRED_RETRY_MS]),
+    ];
+    await forEachLimited(settled, QUEUE_CALLS_IN_FLIGHT, ([m, retry]) =>
+      retry === undefined ? this.hub.queues.delete(m).then(() => this.hub.fault('checkpoint.afterDelete', id)) : this.hub.queues.abandon(m, retry),
+    );
     this.lockedOrchestrations.delete(own);
     this.instances.unlock(id);
     await this.hub.fault('checkpoint.committed', id);
@@ -557,6 +588,7 @@ export class AzureStorageBackend implements Backend {
   async purgeInstance(instanceId: string, expectedEtag?: string): Promise<boolean> {
     const etag = expectedEtag ?? (await this.hub.instances.get(instanceId))?.etag;
     if (etag === undefined) return false;
+    this.cache.delete(instanceId);
     return purgeInstanceStorage(this.hub, instanceId, etag);
   }
 }

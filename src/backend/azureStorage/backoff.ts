@@ -1,12 +1,19 @@
 import { sleep } from '../../util/sleep';
 
+/** After traffic, a queue is polled at the shortest delay this long before backing off (a busy partition stays hot). */
+export const HOT_WINDOW_MS = 1_000;
+/** Poll delay inside the hot window: answers from other processes are picked up within about this. */
+const HOT_POLL_MS = 50;
+
 /**
- * Poll delay that starts short and doubles up to the configured maximum while a queue is empty.
+ * Poll delay that stays short while a queue had traffic within the hot window, then doubles up to
+ * the configured maximum while it stays empty.
  * `wake()` ends the current wait at once: the worker calls it when it has just sent a message to a
  * queue it polls itself, so in-process hand-offs do not pay the idle polling delay.
  */
 export class Backoff {
   private delay = 0;
+  private lastTraffic = 0;
   private wakeUp: (() => void) | undefined;
   private woken = false;
 
@@ -15,12 +22,18 @@ export class Backoff {
     private readonly minMs = 25,
   ) {}
 
+  /** The queue had messages: the next empty poll starts the back-off from the shortest delay. */
   reset(): void {
     this.delay = 0;
   }
 
+  /** Messages arrived that this process did not send: keep polling fast for the hot window. */
+  markHot(): void {
+    this.lastTraffic = Date.now();
+  }
+
+  /** Ends the current wait at once (the delay itself is kept: after the woken receive it goes on doubling). */
   wake(): void {
-    this.delay = 0;
     this.woken = true;
     this.wakeUp?.();
   }
@@ -31,7 +44,8 @@ export class Backoff {
       this.woken = false;
       return;
     }
-    this.delay = Math.min(this.maxMs, this.delay === 0 ? this.minMs : this.delay * 2);
+    const hot = Date.now() - this.lastTraffic < HOT_WINDOW_MS;
+    this.delay = hot ? Math.max(this.minMs, Math.min(HOT_POLL_MS, this.maxMs)) : Math.min(this.maxMs, this.delay === 0 ? this.minMs : this.delay * 2);
     const until = Date.now() + this.delay;
     while (Date.now() < until && !cancelled() && !this.woken) {
       await new Promise<void>((resolve) => {

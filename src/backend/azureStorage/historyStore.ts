@@ -60,7 +60,7 @@ export class HistoryStore {
    * Appends events `events` at positions `start..` of execution `executionId`, as DurableTask.AzureStorage
    * does: transactions of at most 99 upserted events plus the sentinel row, each guarded by the sentinel
    * ETag of the one before (insert when there is none yet), so a second writer fails on its first batch.
-   * Intermediate batches mark the sentinel `IsCheckpointComplete: false`.
+   * Intermediate batches mark the sentinel `IsCheckpointComplete: false`. Resolves with the sentinel's new ETag.
    */
   async append(
     instanceId: string,
@@ -100,7 +100,8 @@ export class HistoryStore {
         etag = response.subResponses.find((r) => r.rowKey === SENTINEL_ROW_KEY)?.etag ?? response.subResponses[response.subResponses.length - 1]?.etag;
       } catch (e) {
         const status = (e as { statusCode?: number }).statusCode;
-        if (status === 409 || status === 412) throw new CheckpointConflictError(instanceId);
+        // 404: the sentinel this writer read is gone (the instance was purged meanwhile).
+        if (status === 409 || status === 412 || (status === 404 && etag)) throw new CheckpointConflictError(instanceId);
         throw e;
       }
       if (!etag) {

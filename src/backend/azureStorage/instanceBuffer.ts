@@ -1,7 +1,10 @@
 import { ReceivedMessage } from './messageQueues';
 
-/** Most messages one work item applies; the rest of an instance's backlog goes to the next one. */
-export const MAX_MESSAGES_PER_WORK_ITEM = 100;
+/**
+ * Most messages one work item applies; the rest of an instance's backlog goes to the next one. Large,
+ * so a fan-in applies thousands of answers in one replay and one checkpoint instead of one per hundred.
+ */
+export const MAX_MESSAGES_PER_WORK_ITEM = 5_000;
 
 /**
  * Messages received from the owned control queues, grouped per instance. An instance is handed

@@ -42,8 +42,13 @@ export abstract class QueuePoller {
 
   private async run(): Promise<void> {
     const backoff = new Backoff(this.maxPollingIntervalMs);
+    // Sends of this process to the queue wake the poller; traffic beyond them comes from other
+    // processes (scale-out, clients), whose next message is only found by polling: that keeps it hot.
+    let localSends = 0;
     const unsubscribe = this.hub.queues.onSend((name) => {
-      if (name === this.queue.name) backoff.wake();
+      if (name !== this.queue.name) return;
+      localSends++;
+      backoff.wake();
     });
     try {
       while (!this.stopped) {
@@ -70,11 +75,22 @@ export abstract class QueuePoller {
           continue;
         }
         if (messages.length === 0) {
+          // Drained: whatever this process sent was taken (here or by another worker).
+          localSends = 0;
           await backoff.wait(() => this.stopped);
           continue;
         }
-        backoff.reset();
+        if (messages.length > localSends) backoff.markHot();
+        localSends = Math.max(0, localSends - messages.length);
         this.dispatch(messages);
+        if (messages.length >= capacity) {
+          // A full batch: more may be waiting, receive again at once.
+          backoff.reset();
+        } else {
+          // A short batch drained the queue: the next message is announced by a wake (sent by this
+          // process) or found by the back-off (fast while hot), not by an empty receive right away.
+          await backoff.wait(() => this.stopped);
+        }
       }
     } finally {
       unsubscribe();

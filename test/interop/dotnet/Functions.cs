@@ -25,10 +25,13 @@ namespace Interop
         readonly string name;
         readonly Func<JToken?, JToken?> body;
 
-        public RawActivity(string name, Func<JToken?, JToken?> body)
+        readonly bool announce;
+
+        public RawActivity(string name, Func<JToken?, JToken?> body, bool announce = true)
         {
             this.name = name;
             this.body = body;
+            this.announce = announce;
         }
 
         public override string Run(TaskContext context, string input) => throw new NotSupportedException();
@@ -37,7 +40,7 @@ namespace Interop
         {
             var args = input == null ? new JArray() : JToken.Parse(input);
             var argument = args is JArray array ? (array.Count > 0 ? array[0] : null) : args;
-            if (Activities.Announce != null) await Activities.Announce(this.name, input);
+            if (this.announce && Activities.Announce != null) await Activities.Announce(this.name, input);
             var result = this.body(argument);
             return result == null ? "null" : result.ToString(Newtonsoft.Json.Formatting.None);
         }

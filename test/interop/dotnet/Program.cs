@@ -17,7 +17,8 @@ await harness.RunAsync();
 
 namespace Interop
 {
-    sealed record HarnessOptions(string Connection, string Hub, int Partitions, string PartitionManager, string WorkerId, bool UseAppLease, string AppName)
+    sealed record HarnessOptions(string Connection, string Hub, int Partitions, string PartitionManager, string WorkerId, bool UseAppLease, string AppName,
+        int MaxPollingMs, int MaxOrchestrations, int MaxActivities, bool BenchEntities)
     {
         public static HarnessOptions Parse(string[] args)
         {
@@ -31,12 +32,28 @@ namespace Interop
                 PartitionManager: Get("partition-manager", "table"),
                 WorkerId: Get("worker-id", Environment.MachineName),
                 UseAppLease: Get("app-lease", "true") == "true",
-                AppName: Get("app-name", ""));
+                AppName: Get("app-name", ""),
+                MaxPollingMs: int.Parse(Get("max-polling-ms", "500")),
+                MaxOrchestrations: int.Parse(Get("max-orchestrations", "0")),
+                MaxActivities: int.Parse(Get("max-activities", "0")),
+                BenchEntities: Get("entities", "false") == "true");
         }
 
         public static readonly StderrLoggerFactory Loggers = new();
 
-        public AzureStorageOrchestrationServiceSettings ToSettings() => new()
+        public AzureStorageOrchestrationServiceSettings ToSettings()
+        {
+            var settings = this.BaseSettings();
+            // Benchmarks set the concurrency limits both engines run with; 0 keeps DT.AzureStorage's defaults.
+            if (this.MaxOrchestrations > 0) settings.MaxConcurrentTaskOrchestrationWorkItems = this.MaxOrchestrations;
+            if (this.MaxOrchestrations > 0) settings.MaxConcurrentTaskEntityWorkItems = this.MaxOrchestrations;
+            if (this.MaxActivities > 0) settings.MaxConcurrentTaskActivityWorkItems = this.MaxActivities;
+            // DT.Core dispatches its own entities only from a separate entity work-item queue.
+            if (this.BenchEntities) settings.UseSeparateQueueForEntityWorkItems = true;
+            return settings;
+        }
+
+        AzureStorageOrchestrationServiceSettings BaseSettings() => new()
         {
             StorageAccountClientProvider = new StorageAccountClientProvider(this.Connection),
             TaskHubName = this.Hub,
@@ -47,7 +64,7 @@ namespace Interop
             UseAppLease = this.UseAppLease,
             AppName = this.AppName,
             LoggerFactory = Loggers,
-            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(500),
+            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(this.MaxPollingMs),
             LeaseAcquireInterval = TimeSpan.FromSeconds(2),
             LeaseRenewInterval = TimeSpan.FromSeconds(5),
             LeaseInterval = TimeSpan.FromSeconds(15),
@@ -144,7 +161,10 @@ namespace Interop
                     await workerService.CreateIfNotExistsAsync();
                     this.worker = new TaskHubWorker(workerService, HarnessOptions.Loggers);
                     this.worker.AddTaskOrchestrations(Orchestrations.All());
+                    this.worker.AddTaskOrchestrations(BenchFunctions.Orchestrations());
                     this.worker.AddTaskActivities(Activities.All());
+                    this.worker.AddTaskActivities(BenchFunctions.Activities());
+                    if (this.options.BenchEntities) this.worker.AddTaskEntities(BenchFunctions.Entities());
                     await this.worker.StartAsync();
                     return null;
                 case "stopWorker":
@@ -193,6 +213,13 @@ namespace Interop
                     var result = await this.service.PurgeInstanceHistoryAsync((string)request["instanceId"]!);
                     return new JObject { ["instancesDeleted"] = result.InstancesDeleted, ["rowsDeleted"] = result.RowsDeleted };
                 }
+                case "createMany":
+                    await BenchVerbs.CreateManyAsync(this.client, request);
+                    return null;
+                case "entityBench":
+                    return await BenchVerbs.EntityBenchAsync(this.service, request);
+                case "memory":
+                    return BenchVerbs.Memory();
                 default:
                     throw new ArgumentException($"unknown op '{request["op"]}'");
             }

@@ -1,0 +1,354 @@
+/**
+ * Side-by-side benchmark: the same workloads on our engine and on DurableTask.AzureStorage 2.11.2 (the
+ * interop harness), one after the other on one in-memory Azurite, each on its own task hub, both behind
+ * a counting proxy. Prints a table of ratios (>1: ours is better).
+ * Usage: npm run bench [-- --quick] [--only ours|dtfx] [--baseline <git ref>]
+ * --baseline adds a third column: our engine as of that commit, on the same emulator in the same run.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { randomBytes } from 'crypto';
+import { freePorts, startAzurite } from '../../src/localhost/azurite';
+import { buildHarness } from '../../test/interop/dotnetHarness';
+import { CountingProxy } from './countingProxy';
+import { NODE_WORKER, SideName, SideOptions, SideProcess } from './sideProcess';
+import { buildBaseline } from './baseline';
+import { StorageProbe } from './storageProbe';
+import { QueueClient } from '@azure/storage-queue';
+
+const quick = process.argv.includes('--quick');
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt > 0 ? (process.argv[onlyAt + 1] as SideName) : undefined;
+const baselineAt = process.argv.indexOf('--baseline');
+const baselineRef = baselineAt > 0 ? process.argv[baselineAt + 1] : undefined;
+
+/** Workload sizes; --quick shrinks them for development. */
+const SIZE = quick
+  ? { seqSteps: 10, chains: 100, fanOuts: [200, 1000], fanOutTimeoutMs: 120_000, signals: 1000, longSteps: 200, longTimeoutMs: 180_000, pickups: 2, idleMs: 6_000 }
+  : { seqSteps: 20, chains: 500, fanOuts: [1000, 5000, 10000], fanOutTimeoutMs: 420_000, signals: 5000, longSteps: 2000, longTimeoutMs: 900_000, pickups: 4, idleMs: 15_000 };
+/** The same polling ceiling and concurrency limits for both engines (Functions' default limits on this 2-core machine). */
+const MAX_POLLING_MS = 5_000;
+const CONCURRENCY = 10 * os.cpus().length;
+
+type Metric = { value?: number; note?: string };
+type Results = Map<string, Metric>;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function log(message: string): void {
+  console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+/** One engine's hub, processes and results; each workload is a method, run for both engines in turn. */
+class SideRun {
+  readonly results: Results = new Map();
+  hub: string;
+  probe: StorageProbe;
+  private processes: SideProcess[] = [];
+  private w1!: SideProcess;
+  private uid = 0;
+  private oneWorkerSeconds: number | undefined;
+
+  constructor(
+    readonly side: SideName,
+    private readonly connectionString: string,
+    private readonly proxy: CountingProxy,
+    private readonly logDir: string,
+    private readonly nodeWorker: string = NODE_WORKER,
+  ) {
+    this.hub = `Bench${side}${randomBytes(3).toString('hex')}`;
+    this.probe = new StorageProbe(connectionString, this.hub);
+  }
+
+  /**
+   * After a workload that did not finish: the worker would go on with it and slow down every later
+   * workload, so the engine starts again on a fresh hub.
+   */
+  async reset(): Promise<void> {
+    await this.stop();
+    this.processes = [];
+    this.hub = `Bench${this.side}${randomBytes(3).toString('hex')}`;
+    this.probe = new StorageProbe(this.connectionString, this.hub);
+    await this.setup();
+  }
+
+  private id(what: string): string {
+    return `${what}${this.uid++}x${randomBytes(2).toString('hex')}`;
+  }
+
+  private async startProcess(workerId: string): Promise<SideProcess> {
+    const options: SideOptions = { hub: this.hub, workerId, maxPollingMs: MAX_POLLING_MS, maxOrchestrations: CONCURRENCY, maxActivities: CONCURRENCY, partitions: 4 };
+    const p = await SideProcess.start(this.side, this.proxy.connectionString, options, path.join(this.logDir, `${this.hub}-${workerId}.log`), this.nodeWorker);
+    this.processes.push(p);
+    return p;
+  }
+
+  async setup(): Promise<void> {
+    this.w1 = await this.startProcess(`${this.side}-w1`);
+    await this.w1.call('createHub');
+    await this.w1.call('startWorker');
+    log(`${this.side}: worker started on ${this.hub}`);
+    const warm = this.id('warm');
+    await this.w1.call('createMany', { name: 'BenchChain', prefix: warm, count: 4, input: '2' });
+    await this.probe.waitAll(warm, 4, 120_000);
+  }
+
+  /** Sequential step latency and storage operations per step: one chain alone on the hub. */
+  async sequential(): Promise<void> {
+    const perStep: number[] = [];
+    const ops: number[] = [];
+    for (let run = 0; run < 2; run++) {
+      const name = this.id('seq');
+      const before = this.proxy.total();
+      await this.w1.call('create', { name: 'BenchChain', instanceId: name, input: String(SIZE.seqSteps) });
+      await this.probe.waitAll(name, 1, 120_000);
+      ops.push((this.proxy.total() - before) / SIZE.seqSteps);
+      const { episodes } = await this.probe.episodes(name);
+      perStep.push((episodes[episodes.length - 1] - episodes[0]) / (episodes.length - 1));
+    }
+    this.results.set('sequential step latency (ms)', { value: median(perStep) });
+    this.results.set('storage operations per step', { value: median(ops) });
+    log(`${this.side}: sequential ${median(perStep).toFixed(1)} ms/step, ${median(ops).toFixed(1)} ops/step`);
+  }
+
+  /** Concurrent 5-step chains: throughput in steps per second. */
+  async chains(workers: 1 | 2): Promise<void> {
+    const label = workers === 1 ? `${SIZE.chains} concurrent 5-step chains (steps/s)` : `${SIZE.chains} concurrent chains, 2 workers (steps/s)`;
+    const prefix = this.id('chain');
+    const t0 = Date.now();
+    await this.w1.call('createMany', { name: 'BenchChain', prefix, count: SIZE.chains, input: '5' });
+    const done = await this.probe.waitAll(prefix, SIZE.chains, 600_000);
+    if (!done) {
+      this.results.set(label, { note: 'DNF 600 s' });
+      await this.reset();
+      return;
+    }
+    const seconds = ((done.lastCompleted ?? Date.now()) - (done.firstCreated ?? t0)) / 1000;
+    this.results.set(label, { value: (SIZE.chains * 5) / seconds });
+    log(`${this.side}: ${label}: ${seconds.toFixed(1)} s`);
+    if (workers === 1) this.oneWorkerSeconds = seconds;
+    else if (this.oneWorkerSeconds) this.results.set('scale-out: 2 workers vs 1 (throughput ratio)', { value: this.oneWorkerSeconds / seconds });
+  }
+
+  /** Fan-out/fan-in: activities per second from the first episode to completion; false when it did not finish. */
+  async fanOut(n: number): Promise<boolean> {
+    const label = `fan-out/fan-in ${n} (activities/s)`;
+    const name = this.id('fan');
+    await this.w1.call('create', { name: 'BenchFanOut', instanceId: name, input: String(n) });
+    const done = await this.probe.waitAll(name, 1, SIZE.fanOutTimeoutMs);
+    if (!done) {
+      const completed = await this.probe.countRows(name, 'TaskCompleted');
+      this.results.set(label, { note: `DNF ${SIZE.fanOutTimeoutMs / 1000} s (${completed} applied)` });
+      log(`${this.side}: ${label}: did not finish (${completed} completions applied)`);
+      await this.reset();
+      return false;
+    }
+    const { episodes } = await this.probe.episodes(name);
+    const seconds = ((done.lastCompleted ?? 0) - episodes[0]) / 1000;
+    this.results.set(label, { value: n / seconds });
+    log(`${this.side}: ${label}: ${seconds.toFixed(1)} s, ${episodes.length} episodes`);
+    return true;
+  }
+
+  async memory(): Promise<void> {
+    const memory = await this.w1.call<{ peakRssMb: number }>('memory');
+    this.results.set('peak RSS of the worker (MB)', { value: memory.peakRssMb });
+  }
+
+  /** Entity operations per second, signals sent and applied. */
+  async entities(count: number): Promise<void> {
+    const label = `${SIZE.signals} entity operations over ${count} (ops/s)`;
+    try {
+      const timeoutMs = quick ? 120_000 : 300_000;
+      const ms = await this.w1.call<number>('entityBench', { prefix: this.id('e'), entities: count, signals: SIZE.signals, timeoutMs });
+      this.results.set(label, ms < 0 ? { note: `DNF ${timeoutMs / 1000} s` } : { value: SIZE.signals / (ms / 1000) });
+      if (ms < 0) await this.reset();
+      log(`${this.side}: ${label}: ${ms.toFixed(0)} ms`);
+    } catch (e) {
+      this.results.set(label, { note: `failed: ${(e as Error).message.slice(0, 60)}` });
+    }
+  }
+
+  /** A long sequential orchestration: cost of the last steps vs step 10. */
+  async longOrchestration(): Promise<void> {
+    const name = this.id('long');
+    await this.w1.call('create', { name: 'BenchChain', instanceId: name, input: String(SIZE.longSteps) });
+    const done = await this.probe.waitAll(name, 1, SIZE.longTimeoutMs);
+    const { episodes } = await this.probe.episodes(name);
+    if (!done) await this.reset();
+    const deltas = episodes.slice(1).map((t, i) => t - episodes[i]);
+    const at10 = median(deltas.slice(5, 15));
+    const atEnd = median(deltas.slice(-10));
+    this.results.set(`step 10 of a ${SIZE.longSteps}-step orchestration (ms)`, { value: at10 });
+    this.results.set(`last step of a ${SIZE.longSteps}-step orchestration (ms)`, { value: atEnd, note: done ? undefined : `DNF, step ${deltas.length}` });
+    this.results.set(`${SIZE.longSteps}-step orchestration, total (s)`, done ? { value: (episodes[episodes.length - 1] - episodes[0]) / 1000 } : { note: `DNF ${SIZE.longTimeoutMs / 1000} s` });
+    log(`${this.side}: long orchestration: step 10 ${at10.toFixed(1)} ms, last ${atEnd.toFixed(1)} ms`);
+  }
+
+  /** Start-to-pickup latency when another process starts the instance on a quiet hub. */
+  async pickup(): Promise<void> {
+    const client = await this.startProcess(`${this.side}-client`);
+    const latencies: number[] = [];
+    for (let i = 0; i < SIZE.pickups; i++) {
+      await sleep(2 * MAX_POLLING_MS + 500 + Math.random() * 1000);
+      const name = this.id('pick');
+      await client.call('create', { name: 'Noop', instanceId: name, input: '1' });
+      await this.probe.waitAll(name, 1, 120_000);
+      const { started, episodes } = await this.probe.episodes(name);
+      latencies.push(episodes[0] - (started ?? episodes[0]));
+    }
+    await client.stop();
+    this.results.set(`start-to-pickup from another process (ms, max polling ${MAX_POLLING_MS / 1000} s)`, { value: median(latencies) });
+    log(`${this.side}: pickup latencies ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`);
+  }
+
+  /** Storage operations per second over `ms` with nothing to do (call after a quiet period). */
+  async idle(ms: number): Promise<void> {
+    const before = this.proxy.total();
+    await sleep(ms);
+    this.results.set('idle storage operations per second', { value: (this.proxy.total() - before) / (ms / 1000) });
+  }
+
+  /** Starts a second worker process and waits until the partitions are split 2/2. */
+  async addWorker(): Promise<void> {
+    const w2 = await this.startProcess(`${this.side}-w2`);
+    await w2.call('startWorker');
+    const deadline = Date.now() + 90_000;
+    let owners = await this.probe.owners();
+    while (Date.now() < deadline && !(owners.size === 2 && [...owners.values()].every((n) => n === 2))) {
+      await sleep(500);
+      owners = await this.probe.owners();
+    }
+    log(`${this.side}: partitions ${JSON.stringify([...owners])}`);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.processes.map((p) => p.stop().catch(() => undefined)));
+  }
+}
+
+/** Whether a larger value is better for the metric (throughput) or smaller (latency, cost). */
+function higherIsBetter(label: string): boolean {
+  return /\/s\)|ratio/.test(label);
+}
+
+/**
+ * The emulator's own pace right now: queue messages sent and deleted per second with 20 calls in
+ * flight, straight to Azurite. Every workload here is storage-bound, so this is the floor to read the
+ * other figures against (the machine is shared; it moves with the load).
+ */
+async function emulatorFloor(connectionString: string): Promise<number> {
+  const queue = new QueueClient(connectionString, `floor${randomBytes(4).toString('hex')}`);
+  await queue.create();
+  const n = 400;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      while (next++ < n) {
+        const sent = await queue.sendMessage('floor');
+        await queue.deleteMessage(sent.messageId, sent.popReceipt);
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await queue.delete();
+  return (2 * n) / seconds;
+}
+
+function printTable(all: Map<SideName, Results>, floors: number[]): void {
+  const labels = [...new Set([...all.values()].flatMap((r) => [...r.keys()]))];
+  const cell = (m?: Metric) => (m?.value === undefined ? (m?.note ?? '—') : `${m.value < 10 ? m.value.toFixed(2) : m.value.toFixed(m.value < 100 ? 1 : 0)}${m.note ? ` (${m.note})` : ''}`);
+  const withBefore = all.has('before');
+  const ratio = (label: string, theirs?: Metric, o?: Metric) => {
+    if (theirs?.value === undefined || o?.value === undefined || theirs.value <= 0 || o.value <= 0 || label.startsWith('scale-out')) return '—';
+    return `${(higherIsBetter(label) ? o.value / theirs.value : theirs.value / o.value).toFixed(2)}×`;
+  };
+  const lines = withBefore
+    ? [`| workload | DTFx 2.11.2 | ours before (${baselineRef}) | ours | ours vs DTFx | ours vs before |`, '| --- | ---: | ---: | ---: | ---: | ---: |']
+    : ['| workload | DTFx 2.11.2 | ours | ours vs DTFx |', '| --- | ---: | ---: | ---: |'];
+  for (const label of labels) {
+    const d = all.get('dtfx')?.get(label);
+    const o = all.get('ours')?.get(label);
+    const b = all.get('before')?.get(label);
+    lines.push(
+      withBefore
+        ? `| ${label} | ${cell(d)} | ${cell(b)} | ${cell(o)} | ${ratio(label, d, o)} | ${ratio(label, b, o)} |`
+        : `| ${label} | ${cell(d)} | ${cell(o)} | ${ratio(label, d, o)} |`,
+    );
+  }
+  console.log(lines.join('\n'));
+  console.log(`\nEmulator floor (queue operations/s, 20 in flight, straight to Azurite) at start and end: ${floors.map((f) => f.toFixed(0)).join(' / ')}.`);
+  console.log(`ratio > 1: ours is better. ${quick ? 'Quick mode. ' : ''}Machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; one in-memory Azurite behind a counting proxy; max polling ${MAX_POLLING_MS / 1000} s, ${CONCURRENCY} orchestrations / ${CONCURRENCY} activities at once, 4 partitions.`);
+}
+
+async function main(): Promise<void> {
+  const sides: SideName[] = only ? [only] : ['dtfx', 'ours'];
+  if (baselineRef) sides.push('before');
+  if (sides.includes('dtfx')) buildHarness();
+  const baselineWorker = baselineRef ? buildBaseline(baselineRef) : undefined;
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+  const azurite = await startAzurite(await freePorts());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      // Interrupted: end the engines and the emulator this run started, then leave.
+      for (const child of SideProcess.live) child.kill('SIGKILL');
+      void azurite.stop().finally(() => process.exit(130));
+    });
+  }
+  log(`Azurite on ${JSON.stringify(azurite.ports)}, logs in ${logDir}`);
+  const proxies: CountingProxy[] = [];
+  const runs: SideRun[] = [];
+  const floors: number[] = [await emulatorFloor(azurite.connectionString)];
+  try {
+    for (const side of sides) {
+      // One counting proxy per engine, so both can stay up and each one's operations are counted apart.
+      const proxy = await CountingProxy.start(azurite.ports);
+      proxies.push(proxy);
+      runs.push(new SideRun(side, azurite.connectionString, proxy, logDir, side === 'before' ? baselineWorker : undefined));
+    }
+    // Workloads interleave (each one on DTFx, then on ours) so that drifting load on the machine hits both alike.
+    const each = async (work: (run: SideRun) => Promise<unknown>) => {
+      for (const run of runs) {
+        try {
+          await work(run);
+        } catch (e) {
+          log(`${run.side}: ${(e as Error).stack}`);
+        }
+      }
+    };
+    await each((r) => r.setup());
+    await each((r) => r.sequential());
+    await each((r) => r.chains(1));
+    const finished = new Set<SideRun>(runs);
+    for (const n of SIZE.fanOuts) {
+      await each(async (r) => {
+        if (finished.has(r) && !(await r.fanOut(n))) finished.delete(r);
+      });
+    }
+    await each((r) => r.memory());
+    await each((r) => r.entities(1));
+    await each((r) => r.entities(50));
+    await each((r) => r.longOrchestration());
+    await each((r) => r.pickup());
+    await sleep(2 * MAX_POLLING_MS);
+    await Promise.all(runs.map((r) => r.idle(SIZE.idleMs)));
+    await each((r) => r.addWorker());
+    await each((r) => r.chains(2));
+    floors.push(await emulatorFloor(azurite.connectionString));
+  } finally {
+    await Promise.all(runs.map((r) => r.stop()));
+    await Promise.all(proxies.map((p) => p.stop()));
+    await azurite.stop();
+  }
+  printTable(new Map(runs.map((r) => [r.side, r.results])), floors);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
