@@ -26,7 +26,7 @@ import { InstanceBuffer } from './instanceBuffer';
 import { InstanceCache } from './instanceCache';
 import { queryInstancePage } from './instanceQuery';
 import { ReceivedMessage } from './messageQueues';
-import { PartitionManager, createPartitionManager } from './partitionManagement';
+import { PartitionManagementOptions, PartitionManager, createPartitionManager } from './partitionManagement';
 import { TaskHub } from './taskHub';
 import { purgeInstanceStorage } from './purge';
 import { WorkItemPoller } from './workItemPoller';
@@ -46,7 +46,7 @@ const GIVE_BACK_RESERVE_MS = 500;
 /** Queue calls in flight at once for one work item (a large fan-out sends thousands of messages). */
 const QUEUE_CALLS_IN_FLIGHT = 64;
 
-export interface AzureStorageOptions {
+export interface AzureStorageOptions extends Omit<PartitionManagementOptions, 'workerId'> {
   /** A connection string, or the connection the app settings describe (see config/storageConnection). */
   connectionString?: string;
   connection?: StorageConnection;
@@ -58,12 +58,6 @@ export interface AzureStorageOptions {
   controlQueueVisibilityTimeoutMs: number;
   workItemQueueVisibilityTimeoutMs: number;
   maxQueuePollingIntervalMs: number;
-  leaseIntervalMs: number;
-  leaseRenewIntervalMs: number;
-  leaseAcquireIntervalMs: number;
-  partitionManagement?: 'table' | 'legacy';
-  useAppLease?: boolean;
-  appName?: string;
   /** Test hook awaited between storage writes (crash-point tests, chaos telemetry). */
   faults?: FaultHook;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
+import { OutboundMessage as BackendOutboundMessage } from '../backend';
 import { QueueClient } from '@azure/storage-queue';
-import { EventType, HistoryEvent, OrchestrationInstance } from '../../history/events';
+import { EventType } from '../../history/events';
 import { MESSAGE_DATA_TYPE, MessageData, decodeMessage, encodeMessage } from './messageCodec';
 import { LargeMessageStore } from './largeMessages';
 import { xmlSafeJson } from '../../util/xmlText';
@@ -21,13 +22,8 @@ export interface ReceivedMessage {
   data: MessageData;
 }
 
-export interface OutboundMessage {
-  /** Instance the message is addressed to (its control queue), or the activity's orchestration. */
-  instance: OrchestrationInstance;
-  event: HistoryEvent;
-  target: 'control' | 'workItem';
-  delayMs?: number;
-  sender?: OrchestrationInstance;
+/** The backend's outbound message, plus the MessageData fields only this layout carries. */
+export interface OutboundMessage extends BackendOutboundMessage {
   episode?: number;
 }
 
