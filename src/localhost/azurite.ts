@@ -72,7 +72,7 @@ export async function startAzurite(ports: AzuritePorts, options: { log?: boolean
   ];
   if (!options.log) args.push('--silent');
   const child = spawn(process.execPath, args, { stdio: options.log ? 'inherit' : 'ignore' });
-  await waitForPorts(ports, child, 30000);
+  await waitForPorts(ports, child, 90_000);
   return {
     ports,
     connectionString: devConnectionString(ports),
