@@ -78,7 +78,7 @@ export async function startAzurite(ports: AzuritePorts, options: AzuriteOptions 
   if (options.https) args.push('--cert', options.https.cert, '--key', options.https.key, ...(options.https.oauth ? ['--oauth', 'basic'] : []));
   if (!options.log) args.push('--silent');
   const child = spawn(process.execPath, args, { stdio: options.log ? 'inherit' : 'ignore' });
-  await waitForPorts(ports, child, 30000);
+  await waitForPorts(ports, child, 90_000);
   return {
     ports,
     connectionString: options.https ? devConnectionString(ports).replace(/http/g, 'https') : devConnectionString(ports),

@@ -123,6 +123,22 @@ export class HistoryStore {
     }
   }
 
+  /** Every history row of every execution of the instance, in row order (audits and tests). */
+  async loadAllExecutions(instanceId: string): Promise<HistoryEvent[]> {
+    const rows: Record<string, unknown>[] = [];
+    const entities = this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${escapePartitionKey(instanceId)}` },
+    });
+    for await (const row of entities) if (row.rowKey !== SENTINEL_ROW_KEY) rows.push(row);
+    rows.sort((a, b) => String(a.rowKey).localeCompare(String(b.rowKey)));
+    const events: HistoryEvent[] = [];
+    for (const row of rows) {
+      await restoreLargeColumns(row, this.blobs);
+      events.push(fromHistoryRow(row));
+    }
+    return events;
+  }
+
   /** Deletes every history row of the instance; returns how many rows went. */
   async deleteInstance(instanceId: string): Promise<number> {
     const partitionKey = escapePartitionKey(instanceId);
