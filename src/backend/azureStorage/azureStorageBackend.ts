@@ -1,6 +1,7 @@
 import { DurableSettings } from '../../config/settings';
 import { StorageConnection } from '../../config/storageConnection';
 import { StorageAccountOptions } from './connection';
+import { WakeUpOptions } from './wakeUpQueue';
 import { EventType, ExecutionStartedEvent, HistoryEvent, TaskScheduledEvent } from '../../history/events';
 import { InstanceState } from '../../history/instanceState';
 import { Clock, systemClock } from '../../util/clock';
@@ -47,6 +48,8 @@ export interface AzureStorageOptions {
   connection?: StorageConnection;
   /** A token credential to use instead of the one the connection describes (identity-based connections). */
   account?: StorageAccountOptions;
+  /** Write `<hub>-wake` messages for the platform's wake-up trigger (function apps on Consumption/Flex). */
+  wakeUp?: WakeUpOptions;
   hubName: string;
   partitionCount: number;
   controlQueueBatchSize: number;
@@ -127,7 +130,7 @@ export class AzureStorageBackend implements Backend {
   constructor(readonly options: AzureStorageOptions) {
     const connection = options.connection ?? options.connectionString;
     if (connection === undefined) throw new Error('The Azure Storage backend needs a connection string or a connection.');
-    this.hub = new TaskHub(connection, options.hubName, options.partitionCount, options.account);
+    this.hub = new TaskHub(connection, options.hubName, options.partitionCount, options.account, options.wakeUp);
     this.log = createLogger(`durable:${options.hubName}:storage`);
   }
 
