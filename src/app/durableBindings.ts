@@ -2,7 +2,7 @@
  * Bindings on durable functions (`extraInputs`, `extraOutputs`, `return`, `trigger` in the options of
  * df.app.activity / orchestration / entity) are refused, never ignored: these functions run inside
  * our engine, not as Functions host invocations, so the host would never read such an input or
- * write such an output (docs/adr/0009-bindings-on-durable-functions.md).
+ * write such an output (docs/adr/0011-bindings-on-durable-functions.md).
  */
 
 /** The binding-related options of durable-functions' ActivityOptions / OrchestrationOptions (Partial<FunctionOptions>). */

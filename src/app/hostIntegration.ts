@@ -3,6 +3,7 @@ import { handleManagementRequest, managementResponseText } from '../client/manag
 import { managementAccess } from '../client/managementAuth';
 import { MANAGEMENT_FUNCTION_ROUTE } from '../client/managementUrls';
 import { httpRoutePrefix } from '../config/settings';
+import { wakeUpQueueName } from '../config/wakeUp';
 import { createLogger } from '../util/log';
 import { DURABLE_CLIENT_BINDING } from './input';
 import { runtime } from './runtime';
@@ -71,6 +72,7 @@ export function ensureHostIntegration(): void {
   const register = core.registerFunction.bind(core);
   core.registerFunction = (metadata, callback) => register(stripDurableBindings(metadata), callback);
   registerManagementFunction();
+  registerWakeUpFunctions();
   functionsApp.hook.appStart(() => {
     startEngineWithRetry();
   });
@@ -108,6 +110,36 @@ function registerManagementFunction(): void {
       });
     },
   });
+}
+
+/** Names of the functions the package registers for the platform's wake-up path. */
+export const WAKE_UP_QUEUE_FUNCTION = 'DurableTaskWakeUp';
+export const WAKE_UP_TIMER_FUNCTION = 'DurableTaskWakeUpTimer';
+
+/**
+ * The platform starts and scales Consumption / Flex Consumption apps for their triggers only. A
+ * storage-queue trigger on `<hub>-wake` (where the backend mirrors every send with its delay) wakes
+ * the app when work becomes due, and a timer trigger is the fallback (docs/adr/0012). Both just make
+ * sure the engine runs; the engine then drains the task hub's own queues.
+ */
+function registerWakeUpFunctions(): void {
+  let queueName: string;
+  let connection: string;
+  let schedule: string;
+  try {
+    const wake = runtime.wakeUpSettings();
+    if (!wake.enabled) return;
+    const settings = runtime.settings();
+    queueName = wakeUpQueueName(settings.hubName);
+    connection = settings.connectionName;
+    schedule = wake.schedule;
+  } catch (e) {
+    // The engine's start reports the same configuration error; the app's other functions still load.
+    log.error(`The durable wake-up functions were not registered: ${(e as Error).message}`);
+    return;
+  }
+  functionsApp.storageQueue(WAKE_UP_QUEUE_FUNCTION, { queueName, connection, handler: () => runtime.ensureEngine() });
+  functionsApp.timer(WAKE_UP_TIMER_FUNCTION, { schedule, handler: () => runtime.ensureEngine() });
 }
 
 function startEngineWithRetry(attempt = 1): void {

@@ -3,6 +3,7 @@ import { managementAccess } from '../client/managementAuth';
 import { validBaseUrl } from '../client/managementUrls';
 import { DurableSettings, loadSettings } from '../config/settings';
 import { storageConnectionFor } from '../config/storageConnection';
+import { WakeUpSettings, loadWakeUpSettings } from '../config/wakeUp';
 import { DurableEngine } from '../engine/engine';
 import { Backend } from '../backend/backend';
 import { AzureStorageBackend } from '../backend/azureStorage/azureStorageBackend';
@@ -14,6 +15,7 @@ import { registry } from '../runtime/registry';
  */
 class DurableRuntime {
   private settingsCache: DurableSettings | undefined;
+  private wakeUpCache: WakeUpSettings | undefined;
   private backendCache: Backend | undefined;
   private engineCache: DurableEngine | undefined;
   private engineStart: Promise<DurableEngine> | undefined;
@@ -29,6 +31,12 @@ class DurableRuntime {
     return this.settingsCache;
   }
 
+  /** The platform wake-up path (app settings and host.json `extensions.queues`). */
+  wakeUpSettings(): WakeUpSettings {
+    this.wakeUpCache ??= loadWakeUpSettings(this.appRoot());
+    return this.wakeUpCache;
+  }
+
   /** The task hub of this app, as clients use it. */
   backend(): Backend {
     this.backendCache ??= this.createBackend(this.settings().hubName);
@@ -37,7 +45,14 @@ class DurableRuntime {
 
   private createBackend(hubName: string, connectionName?: string): Backend {
     const settings = connectionName ? { ...this.settings(), connectionName } : this.settings();
-    return AzureStorageBackend.fromSettings({ ...settings, hubName }, storageConnectionFor(settings.connectionName));
+    const wakeUp = this.wakeUpSettings();
+    return new AzureStorageBackend({
+      ...settings,
+      hubName,
+      connection: storageConnectionFor(settings.connectionName),
+      // Only the app's own hub has the wake-up trigger.
+      wakeUp: wakeUp.enabled && hubName === this.settings().hubName && !connectionName ? { messageEncoding: wakeUp.queues.messageEncoding } : undefined,
+    });
   }
 
   client(): DurableClient {
@@ -87,6 +102,19 @@ class DurableRuntime {
     return this.engineStart;
   }
 
+  /**
+   * Makes sure the engine runs (the wake-up triggers): resolves once it has started; a failed start
+   * is forgotten so that the next call tries again, and rethrown so that the trigger's message is retried.
+   */
+  async ensureEngine(): Promise<void> {
+    try {
+      await this.startEngine();
+    } catch (e) {
+      await this.stopEngine().catch(() => undefined);
+      throw e;
+    }
+  }
+
   async stopEngine(): Promise<void> {
     const engine = this.engineCache;
     this.engineCache = undefined;
@@ -97,6 +125,7 @@ class DurableRuntime {
   /** Forgets cached settings (tests and the local host switch apps or environments). */
   reset(): void {
     this.settingsCache = undefined;
+    this.wakeUpCache = undefined;
     this.backendCache = undefined;
   }
 }

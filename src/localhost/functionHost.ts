@@ -7,6 +7,7 @@ import { WEBHOOK_PATH } from '../client/managementUrls';
 import { LocalCoreApi, RegisteredFunction, RpcBinding, RpcHttpData } from './coreApi';
 import { LocalKeys, hasKeysFor, isAuthorized, localKeysFromEnv } from './keys';
 import { BadRouteParameterError, compileRoute, CompiledRoute } from './routes';
+import { LISTENED_TRIGGER_TYPES } from './triggers';
 
 interface HttpFunction {
   fn: RegisteredFunction;
@@ -82,7 +83,8 @@ export class LocalFunctionHost {
       if (!trigger) continue;
       const [triggerName, binding] = trigger;
       if (binding.type.toLowerCase() !== 'httptrigger') {
-        lines.push(`${fn.name}: ${binding.type} (not served by the local host)`);
+        // Queue and timer triggers are run by their listeners (triggers.ts), which describe themselves.
+        if (!LISTENED_TRIGGER_TYPES.has(binding.type.toLowerCase())) lines.push(`${fn.name}: ${binding.type} (not served by the local host)`);
         continue;
       }
       const routeTemplate = String(binding.route ?? fn.name);

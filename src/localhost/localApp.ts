@@ -8,6 +8,7 @@ import { isDevelopmentStorage } from '../backend/azureStorage/connection';
 import { RunningAzurite, STANDARD_PORTS, isPortOpen, startAzurite } from './azurite';
 import { installLocalCoreApi } from './coreApi';
 import { LocalFunctionHost } from './functionHost';
+import { startTriggerListeners } from './triggers';
 
 export interface LocalAppOptions {
   appRoot: string;
@@ -83,6 +84,9 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   });
   const lines = host.indexFunctions();
   await host.listen();
+  // Queue and timer triggers run as the host runs them (the durable wake-up path uses both).
+  const triggers = startTriggerListeners(core, { queues: runtime.wakeUpSettings().queues, log });
+  lines.push(...triggers.map((t) => t.description));
   const baseUrl = `http://localhost:${host.port}`;
   // Generated management URLs point here unless DurableTaskManagementBaseUrl says otherwise, never at a request's Host.
   runtime.configureManagement({ baseUrl });
@@ -96,6 +100,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     azurite,
     stop: async () => {
       await host.close();
+      await Promise.all(triggers.map((t) => t.stop()));
       await runtime.stopEngine();
       await core.runHooks('appTerminate');
       await azurite?.stop();

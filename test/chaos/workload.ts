@@ -56,7 +56,7 @@ export function chaosRegistry(): FunctionRegistry {
   });
   r.registerEntity('ChaosCounter', (context: EntityContext) => {
     const n = (context.df.getState(() => 0) as number) ?? 0;
-    if (context.df.operationName === 'add') context.df.setState(n + context.df.getInput<number>());
+    if (context.df.operationName === 'add') context.df.setState(n + (context.df.getInput<number>() ?? 0));
   });
   return r;
 }

@@ -1,6 +1,7 @@
 import { DurableSettings } from '../../config/settings';
 import { StorageConnection } from '../../config/storageConnection';
 import { StorageAccountOptions } from './connection';
+import { WakeUpOptions } from './wakeUpQueue';
 import { EventType, ExecutionStartedEvent, HistoryEvent, TaskScheduledEvent } from '../../history/events';
 import { InstanceState } from '../../history/instanceState';
 import { Clock, systemClock } from '../../util/clock';
@@ -52,6 +53,8 @@ export interface AzureStorageOptions extends Omit<PartitionManagementOptions, 'w
   connection?: StorageConnection;
   /** A token credential to use instead of the one the connection describes (identity-based connections). */
   account?: StorageAccountOptions;
+  /** Write `<hub>-wake` messages for the platform's wake-up trigger (function apps on Consumption/Flex). */
+  wakeUp?: WakeUpOptions;
   hubName: string;
   partitionCount: number;
   controlQueueBatchSize: number;
@@ -163,7 +166,7 @@ export class AzureStorageBackend implements Backend {
   constructor(readonly options: AzureStorageOptions) {
     const connection = options.connection ?? options.connectionString;
     if (connection === undefined) throw new Error('The Azure Storage backend needs a connection string or a connection.');
-    this.hub = new TaskHub(connection, options.hubName, options.partitionCount, options.account);
+    this.hub = new TaskHub(connection, options.hubName, options.partitionCount, options.account, options.wakeUp);
     this.hub.faults = options.faults;
     this.log = createLogger(`durable:${options.hubName}:storage`);
   }

@@ -7,6 +7,7 @@ import { LargeMessageStore } from './largeMessages';
 import { xmlSafeJson } from '../../util/xmlText';
 import { partitionIndexOf } from './partitions';
 import { TaskHubStorage } from './taskHubStorage';
+import { WakeUpQueue } from './wakeUpQueue';
 
 /** Queue messages are at most 64 KB; bigger envelopes go to a blob and the message points at it. */
 export const MAX_INLINE_MESSAGE_BYTES = 45 * 1024;
@@ -42,7 +43,11 @@ export class TaskHubQueues {
     return () => sendListeners.delete(listener);
   }
 
-  constructor(readonly storage: TaskHubStorage) {
+  constructor(
+    readonly storage: TaskHubStorage,
+    /** Mirrors sends on `<hub>-wake` for the platform's trigger (function apps only). */
+    readonly wakeUp?: WakeUpQueue,
+  ) {
     this.largeMessages = new LargeMessageStore(storage.largeMessages);
   }
 
@@ -77,6 +82,7 @@ export class TaskHubQueues {
     const queue = message.target === 'workItem' ? this.storage.workItems : this.controlQueueFor(message.instance.InstanceId);
     const delaySeconds = message.delayMs && message.delayMs > 0 ? Math.ceil(Math.min(message.delayMs, MAX_VISIBILITY_DELAY_MS) / 1000) : undefined;
     await queue.sendMessage(text, { visibilityTimeout: delaySeconds, messageTimeToLive: -1 });
+    await this.wakeUp?.announce(delaySeconds ?? 0);
     if (!delaySeconds) for (const listener of sendListeners) listener(queue.name);
   }
 

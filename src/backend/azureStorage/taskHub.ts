@@ -6,6 +6,8 @@ import { TaskHubQueues } from './messageQueues';
 import { TaskHubStorage } from './taskHubStorage';
 import { FaultHook, FaultPoint } from './faultPoints';
 import { partitionIndexOf } from './partitions';
+import { WakeUpOptions, WakeUpQueue } from './wakeUpQueue';
+import { createLogger } from '../../util/log';
 
 /** Everything the engine and the client need to read and write one task hub. */
 export class TaskHub {
@@ -14,9 +16,18 @@ export class TaskHub {
   readonly history: HistoryStore;
   readonly instances: InstanceStore;
 
-  constructor(connection: string | StorageConnection, hubName: string, partitionCount: number, accountOptions: StorageAccountOptions = {}) {
+  readonly wakeUp: WakeUpQueue | undefined;
+
+  constructor(
+    connection: string | StorageConnection,
+    hubName: string,
+    partitionCount: number,
+    accountOptions: StorageAccountOptions = {},
+    wakeUp?: WakeUpOptions,
+  ) {
     this.storage = new TaskHubStorage(new StorageAccount(connection, accountOptions), hubName, partitionCount);
-    this.queues = new TaskHubQueues(this.storage);
+    this.wakeUp = wakeUp && new WakeUpQueue(this.storage.account, hubName, wakeUp, createLogger(`durable:${hubName}:wake`));
+    this.queues = new TaskHubQueues(this.storage, this.wakeUp);
     this.history = new HistoryStore(this.storage.history, this.queues.largeMessages);
     this.instances = new InstanceStore(this.storage.instances, this.queues.largeMessages, hubName);
   }
@@ -37,7 +48,7 @@ export class TaskHub {
 
   /** Creates missing artifacts once per process. */
   ensureCreated(): Promise<void> {
-    this.created ??= this.storage.createIfNotExists().catch((e) => {
+    this.created ??= Promise.all([this.storage.createIfNotExists(), this.wakeUp?.create()]).then(() => undefined, (e) => {
       this.created = undefined;
       throw e;
     });

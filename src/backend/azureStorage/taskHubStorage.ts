@@ -3,6 +3,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { ContainerClient } from '@azure/storage-blob';
 import { StorageAccount } from './connection';
 import { TaskHubNames } from './names';
+import { wakeUpQueueName } from '../../config/wakeUp';
 
 /** Handles to every storage artifact of one task hub, and their creation and deletion. */
 export class TaskHubStorage {
@@ -65,6 +66,7 @@ export class TaskHubStorage {
       [this.names.leasesContainer, () => this.leases.deleteIfExists()],
       [this.names.partitionsTable, () => this.account.table(this.names.partitionsTable).deleteTable()],
       [this.names.appLeaseContainer, () => this.account.blobs.getContainerClient(this.names.appLeaseContainer).deleteIfExists()],
+      [wakeUpQueueName(this.hubName), () => this.account.queues.getQueueClient(wakeUpQueueName(this.hubName)).deleteIfExists()],
     ];
     for (const [name, run] of steps) {
       await run();

@@ -81,6 +81,9 @@ describe('what the Functions host is shown', () => {
     expect(starter?.bindingTypes).toEqual(['httpTrigger', 'http']);
     for (const f of result.functions!) expect(f.bindingTypes.map((t) => t.toLowerCase())).not.toContain('durableclient');
     expect(result.functions!.map((f) => f.name)).toContain('DurableTaskManagement');
+    // The platform's wake-up path: a queue trigger on <hub>-wake and the timer fallback (what Consumption plans scale on).
+    expect(result.functions).toContainEqual({ name: 'DurableTaskWakeUp', bindingTypes: ['queueTrigger'] });
+    expect(result.functions).toContainEqual({ name: 'DurableTaskWakeUpTimer', bindingTypes: ['timerTrigger'] });
   });
 
   test('10. a durable trigger declared through @azure/functions is refused with a clear error', () => {
