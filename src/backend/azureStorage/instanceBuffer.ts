@@ -2,9 +2,11 @@ import { ReceivedMessage } from './messageQueues';
 
 /**
  * Most messages one work item applies; the rest of an instance's backlog goes to the next one. Large,
- * so a fan-in applies thousands of answers in one replay and one checkpoint instead of one per hundred.
+ * so a fan-in applies hundreds of answers in one replay and one checkpoint; bounded because the
+ * checkpoint records the consumed message ids in one sentinel column (`LastMessageIds`), and a table
+ * property holds at most 64 KiB (~800 queue message ids).
  */
-export const MAX_MESSAGES_PER_WORK_ITEM = 5_000;
+export const MAX_MESSAGES_PER_WORK_ITEM = 500;
 
 /**
  * Messages received from the owned control queues, grouped per instance. An instance is handed
