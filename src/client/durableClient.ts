@@ -1,6 +1,6 @@
 import { HttpRequest, HttpResponse } from '@azure/functions';
 import { FunctionRegistry } from '../runtime/registry';
-import { EventType, OrchestrationInstance, newEvent } from '../history/events';
+import { EventType, HistoryEvent, OrchestrationInstance, newEvent } from '../history/events';
 import { ACTIVE_STATUSES, TERMINAL_STATUSES, isActive, isTerminal } from '../history/status';
 import { Backend } from '../backend/backend';
 import { InstanceNotFoundError } from '../backend/errors';
@@ -37,6 +37,8 @@ export type HubClientResolver = (options: TaskHubOptions) => DurableClient;
 export interface GetStatusOptions {
   showHistory?: boolean;
   showHistoryOutput?: boolean;
+  /** Our addition (the dashboard's timeline): the history as stored events instead of the extension's view. */
+  rawHistory?: boolean;
   showInput?: boolean;
 }
 
@@ -201,7 +203,8 @@ export class DurableClient {
     if (!state) return undefined;
     let history: unknown[] | undefined;
     if (options.showHistory) {
-      history = historyView(await this.backend.getHistory(instanceId), !!options.showHistoryOutput);
+      const events = await this.backend.getHistory(instanceId);
+      history = options.rawHistory ? events.map((e) => rawHistoryRow(e, !!options.showHistoryOutput)) : historyView(events, !!options.showHistoryOutput);
     }
     return toStatus(state, { showInput: options.showInput, history });
   }
@@ -213,11 +216,7 @@ export class DurableClient {
   async getRawHistory(instanceId: string): Promise<Record<string, unknown>[] | undefined> {
     validateInstanceId(instanceId, true);
     if (!(await this.backend.getInstance(instanceId))) return undefined;
-    return (await this.backend.getHistory(instanceId)).map((e) => {
-      const entry: Record<string, unknown> = { ...e, EventType: EventType[e.EventType] };
-      delete entry.IsPlayed;
-      return entry;
-    });
+    return (await this.backend.getHistory(instanceId)).map((e) => rawHistoryRow(e, true));
   }
 
   /** Every instance of the task hub (all pages). */
@@ -463,4 +462,12 @@ export class DurableClient {
     if (!state) throw new InstanceNotFoundError(instanceId, this.backend.hubName);
     return state;
   }
+}
+
+/** A stored history event as `func durable get-history` prints it: type names, no IsPlayed. */
+function rawHistoryRow(event: HistoryEvent, withOutput: boolean): Record<string, unknown> {
+  const entry: Record<string, unknown> = { ...event, EventType: EventType[event.EventType] };
+  delete entry.IsPlayed;
+  if (!withOutput) delete entry.Result;
+  return entry;
 }

@@ -231,6 +231,7 @@ export async function handleManagementRequest(
         const status = await client.tryGetStatus(id, {
           showHistory: query.get('showHistory') === 'true',
           showHistoryOutput: query.get('showHistoryOutput') === 'true',
+          rawHistory: query.get('historyFormat') === 'raw',
           showInput: query.get('showInput') !== 'false',
         });
         return status ? statusResponse(status, request.url) : message(404, `No instance with ID '${id}' was found.`);

@@ -557,7 +557,7 @@
     view.append(h('div', { class: 'empty' }, 'Loading…'));
     let status;
     try {
-      status = (await api(`instances/${enc(instanceId)}`, { query: { showHistory: 'true', showHistoryOutput: 'true' } })).data;
+      status = (await api(`instances/${enc(instanceId)}`, { query: { showHistory: 'true', showHistoryOutput: 'true', historyFormat: 'raw' } })).data;
     } catch (e) {
       if (!alive()) return;
       setChildren(view, h('h1', null, 'Instance ', h('code', null, instanceId)),
@@ -574,7 +574,7 @@
       if (autoBox && !autoBox.checked) return;
       let fresh;
       try {
-        fresh = (await api(`instances/${enc(instanceId)}`, { query: { showHistory: 'true', showHistoryOutput: 'true' } })).data;
+        fresh = (await api(`instances/${enc(instanceId)}`, { query: { showHistory: 'true', showHistoryOutput: 'true', historyFormat: 'raw' } })).data;
       } catch (e) {
         if (e.status === 404 && alive()) {
           setChildren(view, h('div', { class: 'panel error', id: 'instance-error', role: 'alert' }, `Instance '${instanceId}' no longer exists (it was purged).`));
