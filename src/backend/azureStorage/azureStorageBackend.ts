@@ -17,6 +17,7 @@ import {
   WorkerOptions,
 } from '../backend';
 import { CheckpointConflictError, InstanceAlreadyExistsError } from '../errors';
+import { pendingInstance } from '../pendingInstance';
 import { forEachLimited } from '../../util/concurrency';
 import { CountOptions, HubOverview, InstanceCounts } from '../hubInfo';
 import { InstancePage, InstanceQuery, validateQuery } from '../instanceQuery';
@@ -528,23 +529,10 @@ export class AzureStorageBackend implements Backend {
     if (existing && options.refuseIfStatus.has(existing.runtimeStatus)) {
       throw new InstanceAlreadyExistsError(instance.InstanceId, existing.runtimeStatus);
     }
-    const now = new Date(start.Timestamp);
-    // As DT.AzureStorage: a new start of an existing id is its next generation, which lets workers tell a
-    // start whose Instances row is still being written from a stale one (see load).
-    const generation = existing ? (existing.generation ?? 0) + 1 : 0;
-    start = { ...start, Generation: generation };
-    const state: InstanceState = {
-      instanceId: instance.InstanceId,
-      name: start.Name,
-      version: start.Version ?? '',
-      executionId: instance.ExecutionId,
-      input: start.Input ?? undefined,
-      runtimeStatus: 'Pending',
-      createdTime: now,
-      lastUpdatedTime: now,
-      scheduledStartTime: options.scheduledStartTime,
-      generation,
-    };
+    // The next generation of an existing id lets workers tell a start whose row is still being written from a stale one (see load).
+    const pending = pendingInstance(start, existing, options.scheduledStartTime);
+    start = pending.start;
+    const state = pending.state;
     // Message first, then the Pending row, as DurableTask.AzureStorage does: a crash in between leaves a
     // start that runs (and writes the row itself), never a Pending row that nothing will ever run.
     await this.hub.queues.send({ instance, target: 'control', event: start });

@@ -2,6 +2,7 @@ import { ExecutionStartedEvent, HistoryEvent, OrchestrationInstance, TaskSchedul
 import { InstanceState } from '../../history/instanceState';
 import { Clock, systemClock } from '../../util/clock';
 import { ActivityWorkItem, Backend, Checkpoint, InboundMessage, OrchestrationWorkItem, OutboundMessage, WorkerOptions } from '../backend';
+import { pendingInstance } from '../pendingInstance';
 import { InstanceAlreadyExistsError, InvalidQueryError } from '../errors';
 import { HubOverview, InstanceCounts, ThroughputMinute } from '../hubInfo';
 import { InstancePage, InstanceQuery, matchesQuery, validateQuery } from '../instanceQuery';
@@ -212,23 +213,9 @@ export class MemoryBackend implements Backend {
     const id = start.OrchestrationInstance.InstanceId;
     const existing = this.states.get(id);
     if (existing && options.refuseIfStatus.has(existing.runtimeStatus)) throw new InstanceAlreadyExistsError(id, existing.runtimeStatus);
-    const created = new Date(start.Timestamp);
-    const generation = existing ? (existing.generation ?? 0) + 1 : 0;
-    start = { ...start, Generation: generation };
-    this.states.set(id, {
-      instanceId: id,
-      name: start.Name,
-      version: start.Version ?? '',
-      executionId: start.OrchestrationInstance.ExecutionId,
-      input: start.Input ?? undefined,
-      runtimeStatus: 'Pending',
-      createdTime: created,
-      lastUpdatedTime: created,
-      scheduledStartTime: options.scheduledStartTime,
-      generation,
-      etag: `v${++this.nextId}`,
-    });
-    this.enqueue({ instance: start.OrchestrationInstance, event: start, target: 'control' });
+    const pending = pendingInstance(start, existing, options.scheduledStartTime);
+    this.states.set(id, { ...pending.state, etag: `v${++this.nextId}` });
+    this.enqueue({ instance: start.OrchestrationInstance, event: pending.start, target: 'control' });
   }
 
   async sendMessage(message: OutboundMessage): Promise<void> {
