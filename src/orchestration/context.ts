@@ -1,6 +1,6 @@
 import { InvocationContext, LogHandler } from '@azure/functions';
 import { randomUUID } from 'crypto';
-import { sdkDeterministicGuid } from '../util/uuid';
+import { sdkDeterministicGuid, uuidV5 } from '../util/uuid';
 import { ReplayState } from './replay';
 import { RetryOptions, RetryableTask } from './retry';
 import { CallHttpOptions, DurableHttpTask, toDurableHttpRequest } from './durableHttp';
@@ -23,6 +23,8 @@ import {
 
 /** Namespace of the name-based UUIDs that newGuid() returns, the one durable-functions uses. */
 const NEW_GUID_NAMESPACE = '9e952958-5e33-4daf-827f-2fa12937b875';
+/** Namespace of entity request ids (signals, calls, locks). */
+const ENTITY_REQUEST_NAMESPACE = 'b3c1e7a0-4f2d-4e8b-a6c5-91d0f3e2b7a4';
 
 export interface TaskSet {
   all(tasks: Task[]): Task;
@@ -172,7 +174,7 @@ export class DurableOrchestrationContext {
     if (!requested.every((e) => e instanceof EntityId)) throw new TypeError('lock expected EntityId[]');
     if (this.currentLock) throw new LockingRulesViolationError(LockingRules.nested);
     const lockset = canonicalLockSet(requested as EntityId[]);
-    const id = this.newGuid(this.instanceId);
+    const id = this.entityRequestId();
     const lock: DurableLock = new DurableLock(lockset, () => {
       const release: ReleaseMessage = { parent: this.instanceId, id };
       for (const entity of lockset) this.replay.scheduleNow(sendToEntity(entity, RELEASE_EVENT, release));
@@ -205,8 +207,13 @@ export class DurableOrchestrationContext {
     return sdkDeterministicGuid(name, NEW_GUID_NAMESPACE);
   }
 
+  /**
+   * The id of an entity request or lock. Unlike newGuid it does not depend on the episode's time, so
+   * a work item retried after a crash (a new episode time) re-sends its requests with the ids of the
+   * first attempt, and the entity applies each once. Its own counter keeps newGuid's sequence the SDK's.
+   */
   private entityRequestId(): string {
-    return sdkDeterministicGuid(`${this.instanceId}_${this.currentUtcDateTime.valueOf()}_entity_${this.entityRequests++}`, NEW_GUID_NAMESPACE);
+    return uuidV5(`${this.instanceId}:${this.replay.executionId}:entity:${this.entityRequests++}`, ENTITY_REQUEST_NAMESPACE);
   }
 
   private checkNotLocked(message: string): void {

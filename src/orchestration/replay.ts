@@ -28,6 +28,8 @@ export type OrchestratorBody = (state: ReplayState) => unknown;
 /** Read-only view of the replay that the orchestration context exposes to user code. */
 export interface ReplayState {
   readonly instanceId: string;
+  /** The execution being replayed ('' before its ExecutionStarted). */
+  readonly executionId: string;
   readonly orchestrationName: string;
   readonly input: unknown;
   readonly parentInstanceId: string | undefined;
@@ -78,6 +80,7 @@ const schedulingKinds: Partial<Record<EventType, OrchestratorAction['kind']>> = 
  */
 export class OrchestrationReplay implements ReplayState {
   instanceId = '';
+  executionId = '';
   orchestrationName = '';
   input: unknown = undefined;
   parentInstanceId: string | undefined;
@@ -177,6 +180,7 @@ export class OrchestrationReplay implements ReplayState {
         return;
       case EventType.ExecutionStarted:
         this.instanceId = event.OrchestrationInstance.InstanceId;
+        this.executionId = event.OrchestrationInstance.ExecutionId ?? '';
         this.orchestrationName = event.Name;
         this.version = event.Version ?? undefined;
         this.parentInstanceId = event.ParentInstance?.OrchestrationInstance.InstanceId;

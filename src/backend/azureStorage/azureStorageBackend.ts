@@ -16,7 +16,7 @@ import {
   StopOptions,
   WorkerOptions,
 } from '../backend';
-import { CheckpointConflictError, InstanceAlreadyExistsError } from '../errors';
+import { CheckpointConflictError, InstanceAlreadyExistsError, isTransientStorageError } from '../errors';
 import { pendingInstance } from '../pendingInstance';
 import { forEachLimited } from '../../util/concurrency';
 import { CountOptions, HubOverview, InstanceCounts } from '../hubInfo';
@@ -34,6 +34,8 @@ import { purgeInstanceStorage } from './purge';
 import { WorkItemPoller } from './workItemPoller';
 import { FaultHook } from './faultPoints';
 
+/** Start-up steps retried about this many seconds while storage is unreachable. */
+const STARTUP_ATTEMPTS = 300;
 /** Delay before messages that arrived ahead of their history are looked at again. */
 const DEFERRED_RETRY_MS = 2_000;
 /** A timer message that arrives earlier than this before its due time is sent on for the rest. */
@@ -182,7 +184,23 @@ export class AzureStorageBackend implements Backend {
   }
 
   async createIfNotExists(): Promise<void> {
-    return this.hub.ensureCreated();
+    return this.whileUnavailable('create the task hub', () => this.hub.ensureCreated());
+  }
+
+  /**
+   * Runs a start-up step, waiting out a storage outage (a worker that starts while storage is briefly
+   * unreachable keeps trying instead of failing the app's start).
+   */
+  private async whileUnavailable<T>(what: string, run: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (e) {
+        if (!isTransientStorageError(e) || attempt >= STARTUP_ATTEMPTS) throw e;
+        if (attempt === 1) this.log.warn(`Storage is unavailable; retrying to ${what}: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
   }
 
   async deleteTaskHub(onProgress?: (artifact: string) => void): Promise<void> {
@@ -194,7 +212,7 @@ export class AzureStorageBackend implements Backend {
   async startWorker(options: WorkerOptions): Promise<void> {
     if (this.worker) throw new Error('This backend already runs a worker.');
     this.worker = options;
-    await this.hub.ensureCreated();
+    await this.whileUnavailable('create the task hub', () => this.hub.ensureCreated());
     this.workItemPoller = new WorkItemPoller(
       this.hub,
       {
@@ -216,7 +234,8 @@ export class AzureStorageBackend implements Backend {
       { acquired: (p) => this.startPartition(p), lost: (p) => this.stopPartition(p) },
       this.log,
     );
-    await this.leases.start();
+    const leases = this.leases;
+    await this.whileUnavailable('start partition management', () => leases.start());
     this.log.info(`Worker ${options.workerId} owns partitions [${this.ownedPartitions.join(', ')}].`);
   }
 
