@@ -24,7 +24,24 @@ export interface DurableSettings {
   useAppLease?: boolean;
   /** App name the app lease id is derived from: WEBSITE_SITE_NAME, else DTFX_APP_NAME, else "". */
   appName?: string;
+  /**
+   * How long timers are split (not a host.json setting: fixed in the extension for Azure Storage; tests
+   * shorten it). Defaults to DEFAULT_TIMER_LIMITS.
+   */
+  timerLimits?: TimerLimits;
 }
+
+/**
+ * Durable timers longer than `maximumDelayMs` are recorded as a chain of timers of at most `intervalMs`,
+ * as the Functions extension does (Azure Storage queues delay a message by 7 days at most).
+ */
+export interface TimerLimits {
+  maximumDelayMs: number;
+  intervalMs: number;
+}
+
+/** The extension's values for Azure Storage: MaximumDelayTime 6 days, LongRunningTimerIntervalLength 3 days. */
+export const DEFAULT_TIMER_LIMITS: TimerLimits = { maximumDelayMs: 6 * 24 * 3_600_000, intervalMs: 3 * 24 * 3_600_000 };
 
 export const DEFAULT_HUB_NAME = 'DurableFunctionsHub';
 

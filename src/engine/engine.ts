@@ -6,7 +6,7 @@ import { EntityStep } from '../runtime/entityStep';
 import { OrchestrationStep } from '../runtime/orchestrationStep';
 import { FunctionRegistry } from '../runtime/registry';
 import { Logger, createLogger } from '../util/log';
-import { DurableSettings } from '../config/settings';
+import { DurableSettings, TimerLimits } from '../config/settings';
 import { MIN_DEDUPE_RETENTION_MS } from '../entities/messages';
 
 export interface EngineOptions {
@@ -15,6 +15,8 @@ export interface EngineOptions {
   maxConcurrentActivities: number;
   /** How long entities remember applied request ids (default MIN_DEDUPE_RETENTION_MS). */
   entityDedupeRetentionMs?: number;
+  /** When durable timers are split into chains (tests shorten it). */
+  timerLimits?: TimerLimits;
 }
 
 /** Delay before the messages of a failed work item are delivered again; doubles per attempt. */
@@ -57,6 +59,7 @@ export class DurableEngine {
       maxConcurrentActivities: settings.maxConcurrentActivityFunctions,
       // A duplicate arrives within about one visibility timeout of the original (see MIN_DEDUPE_RETENTION_MS).
       entityDedupeRetentionMs: Math.max(MIN_DEDUPE_RETENTION_MS, 2 * Math.max(settings.controlQueueVisibilityTimeoutMs, settings.workItemQueueVisibilityTimeoutMs) + 60_000),
+      timerLimits: settings.timerLimits,
     });
   }
 
@@ -66,7 +69,7 @@ export class DurableEngine {
     readonly options: EngineOptions,
   ) {
     this.log = createLogger(`durable:${backend.hubName}:${options.workerId}`);
-    this.orchestrations = new OrchestrationStep(registry, this.log);
+    this.orchestrations = new OrchestrationStep(registry, this.log, options.timerLimits);
     this.entities = new EntityStep(registry, this.log, options.entityDedupeRetentionMs);
   }
 

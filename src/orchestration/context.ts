@@ -10,6 +10,7 @@ import { instanceIdProblem } from '../history/instanceIdRules';
 import { RELEASE_EVENT, RequestMessage, ReleaseMessage, toEntityIdJson } from '../entities/messages';
 import { EntityRequestTask, sendToEntity } from './entityTasks';
 import { toJsonText } from '../util/json';
+import { LongTimerTask, isLongTimer } from './longTimer';
 import {
   AtomicTask,
   DurableTask,
@@ -128,6 +129,7 @@ export class DurableOrchestrationContext {
     if (!(fireAt instanceof Date) || Number.isNaN(fireAt.getTime())) {
       throw new TypeError('createTimer expects a valid Date.');
     }
+    if (isLongTimer(fireAt, this.replay.currentUtcDateTime, this.replay.timerLimits)) return new LongTimerTask(fireAt, this.replay, this.replay.timerLimits);
     return new DurableTimerTask({ kind: 'createTimer', fireAt });
   }
 

@@ -1,5 +1,6 @@
 import { EventType, FailureDetails, HistoryEvent, scheduledIdOf } from '../history/events';
 import { fromJsonText } from '../util/json';
+import { DEFAULT_TIMER_LIMITS, TimerLimits } from '../config/settings';
 import { NumberedAction, OrchestratorAction, describeAction } from './actions';
 import { NonDeterministicOrchestrationError, taskFailure, toFailureDetails } from './errors';
 import { AtomicTask, DurableTask, DurableTimerTask, ExternalEventTask, isDurableTask } from './tasks';
@@ -37,6 +38,8 @@ export interface ReplayState {
   readonly version: string | undefined;
   readonly isReplaying: boolean;
   readonly currentUtcDateTime: Date;
+  /** When a durable timer becomes a chain of shorter ones. */
+  readonly timerLimits: TimerLimits;
   /** Registers a task scheduled immediately, without a yield (signalEntity, raising events). */
   scheduleNow(task: AtomicTask): void;
   readonly customStatus: unknown;
@@ -102,7 +105,10 @@ export class OrchestrationReplay implements ReplayState {
   /** Events that arrived while suspended; applied in order on resume. */
   private deferred: HistoryEvent[] = [];
 
-  constructor(private readonly body: OrchestratorBody) {}
+  constructor(
+    private readonly body: OrchestratorBody,
+    readonly timerLimits: TimerLimits = DEFAULT_TIMER_LIMITS,
+  ) {}
 
   run(pastEvents: HistoryEvent[], newEvents: HistoryEvent[]): ReplayResult {
     const previous = activeReplay;

@@ -2,6 +2,7 @@ import { InvocationContext } from '@azure/functions';
 import { randomUUID } from 'crypto';
 import { OrchestrationHandler } from './handler';
 import { HistoryEvent } from '../history/events';
+import { TimerLimits } from '../config/settings';
 import { DurableOrchestrationContext, OrchestrationContext } from './context';
 import { OrchestrationReplay, ReplayResult } from './replay';
 
@@ -11,6 +12,7 @@ export function runOrchestrator(
   handler: OrchestrationHandler,
   pastEvents: HistoryEvent[],
   newEvents: HistoryEvent[],
+  timerLimits?: TimerLimits,
 ): ReplayResult {
   const replay = new OrchestrationReplay((state) => {
     const context = new InvocationContext({
@@ -26,6 +28,6 @@ export function runOrchestrator(
     }) as OrchestrationContext;
     context.df = new DurableOrchestrationContext(state);
     return handler(context);
-  });
+  }, timerLimits);
   return replay.run(pastEvents, newEvents);
 }

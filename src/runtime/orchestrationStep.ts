@@ -15,6 +15,7 @@ import { Checkpoint, InboundMessage, OrchestrationWorkItem, OutboundMessage } fr
 import { toJsonText } from '../util/json';
 import { activityInputText } from '../history/activityInput';
 import { Logger } from '../util/log';
+import { TimerLimits } from '../config/settings';
 import { NumberedAction } from '../orchestration/actions';
 import { ReplayOutcome } from '../orchestration/replay';
 import { runOrchestrator } from '../orchestration/runOrchestrator';
@@ -43,6 +44,7 @@ export class OrchestrationStep {
   constructor(
     private readonly registry: FunctionRegistry,
     private readonly log: Logger,
+    private readonly timerLimits?: TimerLimits,
   ) {}
 
   run(item: OrchestrationWorkItem, now: Date): Checkpoint {
@@ -280,7 +282,7 @@ export class OrchestrationStep {
         actionCount: 0,
       };
     }
-    return runOrchestrator(registered.name, registered.handler, past, episode);
+    return runOrchestrator(registered.name, registered.handler, past, episode, this.timerLimits);
   }
 
   /** The history event for a newly scheduled action, and the message that carries it out. */

@@ -26,6 +26,8 @@ export interface HarnessOptions {
   workerId?: string;
   appLease?: boolean;
   appName?: string;
+  /** Long-timer limits of the harness's CreateTimer (the extension's 6 days / 3 days by default). */
+  timerLimits?: { maximumDelayMs: number; intervalMs: number };
 }
 
 export interface DotnetState {
@@ -101,6 +103,7 @@ export class DotnetHarness {
   static async start(connectionString: string, options: HarnessOptions, logFile: string): Promise<DotnetHarness> {
     const args = [DLL, '--hub', options.hub, '--partitions', String(options.partitions ?? 4), '--partition-manager', options.partitionManager ?? 'table'];
     args.push('--worker-id', options.workerId ?? `dotnet-${process.pid}`, '--app-lease', String(options.appLease ?? true), '--app-name', options.appName ?? '');
+    if (options.timerLimits) args.push('--timer-max-ms', String(options.timerLimits.maximumDelayMs), '--timer-interval-ms', String(options.timerLimits.intervalMs));
     const child = spawn('dotnet', args, { env: { ...process.env, INTEROP_STORAGE: connectionString, DOTNET_NOLOGO: '1' } });
     const harness = new DotnetHarness(child, options, logFile);
     await Promise.race([

@@ -55,6 +55,11 @@ export function interopRegistry(): FunctionRegistry {
     }
     return n;
   });
+  registry.registerOrchestration('LongTimerThenHello', function* (context: OrchestrationContext) {
+    const seconds = context.df.getInput<number>() ?? 1;
+    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + seconds * 1000));
+    return yield context.df.callActivity('SayHello', 'long timer');
+  });
   registry.registerOrchestration('EchoBig', function* (context: OrchestrationContext) {
     return yield context.df.callActivity('Echo', context.df.getInput());
   });

@@ -1,8 +1,9 @@
 import { randomBytes } from 'crypto';
 import { AzureStorageBackend } from '../../src/backend/azureStorage/azureStorageBackend';
 import { partitionIndexOf } from '../../src/backend/azureStorage/partitions';
-import { EventType, ExecutionStartedEvent } from '../../src/history/events';
+import { EventType, ExecutionStartedEvent, TimerCreatedEvent } from '../../src/history/events';
 import { testSettings } from '../support/testHub';
+import { DurableSettings } from '../../src/config/settings';
 import { nodeActivityRuns } from './functions';
 import { SuiteContext, check, hubName, nodeClient, sleep, startDotnet, startNode, waitNode } from './support';
 import { diffRows, hubArtifacts, instanceRow, normalize, normalizedHistory, partitionRows } from './storageDump';
@@ -229,7 +230,14 @@ const bothWorkersAtOnce: Scenario = {
 };
 
 /** Runs `step` with only .NET (side 'dotnet') or only our engine (side 'node') working the hub. */
-async function withSide(ctx: SuiteContext, hub: string, side: 'dotnet' | 'node', step: (h: { dotnet: import('./dotnetHarness').DotnetHarness; node?: import('./support').NodeSide }) => Promise<void>, dotnet: import('./dotnetHarness').DotnetHarness): Promise<void> {
+async function withSide(
+  ctx: SuiteContext,
+  hub: string,
+  side: 'dotnet' | 'node',
+  step: (h: { dotnet: import('./dotnetHarness').DotnetHarness; node?: import('./support').NodeSide }) => Promise<void>,
+  dotnet: import('./dotnetHarness').DotnetHarness,
+  nodeOverrides: Partial<DurableSettings> = {},
+): Promise<void> {
   if (side === 'dotnet') {
     await dotnet.startWorker();
     try {
@@ -238,7 +246,7 @@ async function withSide(ctx: SuiteContext, hub: string, side: 'dotnet' | 'node',
       await dotnet.stopWorker();
     }
   } else {
-    const node = await startNode(ctx, hub);
+    const node = await startNode(ctx, hub, nodeOverrides);
     try {
       await step({ dotnet, node });
     } finally {
@@ -434,6 +442,56 @@ const startMessagesOnFinishedInstance: Scenario = {
   },
 };
 
+/**
+ * (4e) A durable timer longer than the storage's limit, handed over mid-chain: both sides record it as
+ * the Functions extension does (a chain of timers of at most the interval, the last at the due time),
+ * so each side replays and extends the other's chain. Limits shortened to 4 s / 1.5 s for the suite.
+ */
+const longTimerHandoff: Scenario = {
+  name: '4e long timer chain handed over between the workers',
+  async run(ctx) {
+    const hub = hubName('ItK');
+    const timerLimits = { maximumDelayMs: 4000, intervalMs: 1500 };
+    const dotnet = await startDotnet(ctx, { hub, workerId: 'dotnet-k', timerLimits });
+    const backend = AzureStorageBackend.fromSettings(testSettings(hub), ctx.connectionString);
+    const timersOf = async () => (await backend.getHistory('long')).filter((e) => e.EventType === EventType.TimerCreated);
+    try {
+      let before = 0;
+      await withSide(ctx, hub, 'dotnet', async ({ dotnet }) => {
+        await dotnet.create('LongTimerThenHello', 'long', 40);
+        await until(async () => (await timersOf()).length >= 3, 60_000, '.NET to extend the chain twice');
+        before = (await timersOf()).length;
+      }, dotnet);
+      await withSide(ctx, hub, 'node', async () => {
+        await until(async () => (await timersOf()).length >= before + 3, 60_000, 'our engine to extend the .NET chain');
+        before = (await timersOf()).length;
+      }, dotnet, { timerLimits });
+      await withSide(ctx, hub, 'dotnet', async ({ dotnet }) => {
+        const done = await dotnet.waitFor('long', ['Completed', 'Failed', 'Terminated'], 90_000);
+        check.equal(done.status, 'Completed', `long timer on .NET: ${done.output}`);
+        check.equal(JSON.parse(done.output!), 'Hello long timer');
+      }, dotnet);
+      const history = await backend.getHistory('long');
+      const timers = history.filter((e): e is TimerCreatedEvent => e.EventType === EventType.TimerCreated);
+      // The orchestrator asked for currentUtcDateTime + 40 s in its first episode.
+      const due = new Date(history.find((e) => e.EventType === EventType.OrchestratorStarted)!.Timestamp).getTime() + 40_000;
+      check.ok(timers.length > before, 'the chain went on after the hand-back');
+      check.deepEqual(timers.map((t) => t.EventId), timers.map((_, i) => i), 'each timer of the chain took the next action id');
+      check.equal(new Date(timers[timers.length - 1].FireAt).getTime(), due, 'the last timer fires at the due time');
+      // Each timer was created in the episode of the previous one's firing, at most one interval ahead.
+      const episodes = history.filter((e) => e.EventType === EventType.OrchestratorStarted).map((e) => new Date(e.Timestamp).getTime());
+      for (const t of timers) {
+        const createdAt = Math.max(...episodes.filter((at) => at <= new Date(t.Timestamp).getTime()));
+        const fireAt = new Date(t.FireAt).getTime();
+        check.ok(fireAt - createdAt <= timerLimits.intervalMs, `timer ${t.EventId} fires ${fireAt - createdAt} ms after its episode (interval ${timerLimits.intervalMs})`);
+      }
+      console.log(`  chain of ${timers.length} timers, ${before} before the hand-back to .NET`);
+    } finally {
+      await dotnet.stop();
+    }
+  },
+};
+
 async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -453,6 +511,7 @@ export const scenarios: Scenario[] = [
   continueAsNewHandoff,
   continueAsNewShape,
   startMessagesOnFinishedInstance,
+  longTimerHandoff,
 ];
 
 /**

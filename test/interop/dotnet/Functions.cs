@@ -112,6 +112,33 @@ namespace Interop
         public static Task<JToken> Activity(OrchestrationContext context, string name, JToken? input) => Call(context, name, input);
     }
 
+    /// <summary>
+    /// Durable timers as the Functions extension's CreateTimer makes them (DT.Core alone does not): longer
+    /// than MaximumDelay, a chain of timers of at most Interval, the last one at the due time.
+    /// </summary>
+    static class LongTimers
+    {
+        public static TimeSpan MaximumDelay = TimeSpan.FromDays(6);
+        public static TimeSpan Interval = TimeSpan.FromDays(3);
+
+        public static async Task Wait(OrchestrationContext ctx, DateTime fireAt)
+        {
+            if (fireAt - ctx.CurrentUtcDateTime <= MaximumDelay)
+            {
+                await ctx.CreateTimer(fireAt, "timer");
+                return;
+            }
+            var next = ctx.CurrentUtcDateTime + Interval;
+            while (ctx.CurrentUtcDateTime < fireAt)
+            {
+                await ctx.CreateTimer(next, "timer");
+                var remaining = fireAt - ctx.CurrentUtcDateTime;
+                if (remaining <= TimeSpan.Zero) break;
+                next = ctx.CurrentUtcDateTime + (remaining < Interval ? remaining : Interval);
+            }
+        }
+    }
+
     static class Orchestrations
     {
         static Named<TaskOrchestration> Define(string name, Func<Lambda, OrchestrationContext, JToken?, Task<JToken?>> body) =>
@@ -153,6 +180,11 @@ namespace Interop
                     return null;
                 }
                 return n;
+            }),
+            Define("LongTimerThenHello", async (self, ctx, input) =>
+            {
+                await LongTimers.Wait(ctx, ctx.CurrentUtcDateTime.AddSeconds((double?)input ?? 1));
+                return await Lambda.Activity(ctx, "SayHello", "long timer");
             }),
             Define("EchoBig", async (self, ctx, input) => await Lambda.Activity(ctx, "Echo", input)),
             Define("CallsFailing", async (self, ctx, input) =>

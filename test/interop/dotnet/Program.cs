@@ -11,6 +11,8 @@ using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
 var options = HarnessOptions.Parse(args);
+LongTimers.MaximumDelay = TimeSpan.FromMilliseconds(options.TimerMaxMs);
+LongTimers.Interval = TimeSpan.FromMilliseconds(options.TimerIntervalMs);
 Console.OutputEncoding = new UTF8Encoding(false);
 var harness = new Harness(options);
 await harness.RunAsync();
@@ -18,7 +20,7 @@ await harness.RunAsync();
 namespace Interop
 {
     sealed record HarnessOptions(string Connection, string Hub, int Partitions, string PartitionManager, string WorkerId, bool UseAppLease, string AppName,
-        int MaxPollingMs, int MaxOrchestrations, int MaxActivities, bool BenchEntities)
+        int MaxPollingMs, int MaxOrchestrations, int MaxActivities, bool BenchEntities, double TimerMaxMs, double TimerIntervalMs)
     {
         public static HarnessOptions Parse(string[] args)
         {
@@ -36,7 +38,10 @@ namespace Interop
                 MaxPollingMs: int.Parse(Get("max-polling-ms", "500")),
                 MaxOrchestrations: int.Parse(Get("max-orchestrations", "0")),
                 MaxActivities: int.Parse(Get("max-activities", "0")),
-                BenchEntities: Get("entities", "false") == "true");
+                BenchEntities: Get("entities", "false") == "true",
+                // The extension's long-timer limits (6 days / 3 days); the suite shortens them.
+                TimerMaxMs: double.Parse(Get("timer-max-ms", (6 * 24 * 3600_000.0).ToString(System.Globalization.CultureInfo.InvariantCulture)), System.Globalization.CultureInfo.InvariantCulture),
+                TimerIntervalMs: double.Parse(Get("timer-interval-ms", (3 * 24 * 3600_000.0).ToString(System.Globalization.CultureInfo.InvariantCulture)), System.Globalization.CultureInfo.InvariantCulture));
         }
 
         public static readonly StderrLoggerFactory Loggers = new();
@@ -68,6 +73,9 @@ namespace Interop
             LeaseAcquireInterval = TimeSpan.FromSeconds(2),
             LeaseRenewInterval = TimeSpan.FromSeconds(5),
             LeaseInterval = TimeSpan.FromSeconds(15),
+            // A stopping worker keeps the control-queue messages it had just fetched invisible for this long
+            // (default 5 min); hand-over scenarios would wait for them.
+            ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(15),
         };
     }
 
