@@ -156,7 +156,7 @@ export const commands: Record<string, Command> = {
 
 export function usage(command?: string): string {
   const globals = '  --connection-string-setting <name>  app setting with the storage connection (default AzureWebJobsStorage)\n' +
-    `  --task-hub-name <name>              task hub (default: host.json hubName, else ${DEFAULT_HUB_NAME})\n` +
+    `  --task-hub-name <name>              task hub (default: host.json hubName, else WEBSITE_SITE_NAME sanitized, else ${DEFAULT_HUB_NAME})\n` +
     '  --json                              machine-readable output';
   if (command && commands[command]) {
     const c = commands[command];

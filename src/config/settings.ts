@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { validateTaskHubName } from './taskHubName';
+import { defaultTaskHubName, validateTaskHubName } from './taskHubName';
 
 /** Engine settings, read from host.json `extensions.durableTask` with the extension's defaultSettings. */
 export interface DurableSettings {
@@ -43,7 +43,8 @@ export interface TimerLimits {
 /** The extension's values for Azure Storage: MaximumDelayTime 6 days, LongRunningTimerIntervalLength 3 days. */
 export const DEFAULT_TIMER_LIMITS: TimerLimits = { maximumDelayMs: 6 * 24 * 3_600_000, intervalMs: 3 * 24 * 3_600_000 };
 
-export const DEFAULT_HUB_NAME = 'DurableFunctionsHub';
+/** What the CLI and docs call the default: see defaultTaskHubName (as the extension: the app name, else TestHubName). */
+export const DEFAULT_HUB_NAME = 'TestHubName';
 
 export const defaultSettings: Omit<DurableSettings, 'workerId'> = {
   hubName: DEFAULT_HUB_NAME,
@@ -132,7 +133,8 @@ export function loadSettings(appRoot: string = process.cwd(), env: NodeJS.Proces
   const extensions = (host.extensions as Json | undefined) ?? {};
   const durable = (extensions.durableTask as Json | undefined) ?? {};
   const provider = (durable.storageProvider as Json | undefined) ?? {};
-  const hubName = expandAppSetting(String(durable.hubName ?? env.DURABLE_TASK_HUB_NAME ?? defaultSettings.hubName), env);
+  const named = durable.hubName ?? env.DURABLE_TASK_HUB_NAME;
+  const hubName = named === undefined ? defaultTaskHubName(env) : expandAppSetting(String(named), env);
   validateTaskHubName(hubName);
   return {
     hubName,

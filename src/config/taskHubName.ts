@@ -9,3 +9,19 @@ export function validateTaskHubName(name: string): void {
     );
   }
 }
+
+/** The extension's default when host.json names no hub: the app name (`WEBSITE_SITE_NAME`), else this. */
+export const FALLBACK_HUB_NAME = 'TestHubName';
+
+/**
+ * The default task hub name as the Functions extension derives it: `WEBSITE_SITE_NAME`, else
+ * "TestHubName", sanitized instead of rejected: letters and digits only, "t" before a leading digit,
+ * at most 45 characters, "Hub" appended when shorter than 3, "DefaultTaskHub" when nothing is left.
+ */
+export function defaultTaskHubName(env: NodeJS.ProcessEnv): string {
+  const kept = [...(env.WEBSITE_SITE_NAME ?? FALLBACK_HUB_NAME)].filter((c) => /[\p{L}\p{Nd}]/u.test(c));
+  if (kept.length === 0) return 'DefaultTaskHub';
+  if (/\p{N}/u.test(kept[0])) kept.unshift('t');
+  const name = kept.slice(0, 45).join('');
+  return name.length < 3 ? `${name}Hub` : name;
+}

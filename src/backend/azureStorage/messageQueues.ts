@@ -86,7 +86,11 @@ export class TaskHubQueues {
     if (!delaySeconds) for (const listener of sendListeners) listener(queue.name);
   }
 
-  /** Receives and decodes; undecodable messages are reported through `onPoison` and removed. */
+  /**
+   * Receives and decodes. An undecodable message is reported through `onPoison` and left in the queue,
+   * hidden for `undecodableRetryMs(dequeueCount)` as DT.AzureStorage abandons it: another worker of the
+   * hub (a newer .NET one, say) may understand it, and nothing is lost.
+   */
   async receive(
     queue: QueueClient,
     maxMessages: number,
@@ -114,7 +118,8 @@ export class TaskHubQueues {
         });
       } catch (e) {
         onPoison(item.messageText, e as Error);
-        await queue.deleteMessage(item.messageId, item.popReceipt).catch(() => undefined);
+        const delay = undecodableRetryMs(item.dequeueCount);
+        await queue.updateMessage(item.messageId, item.popReceipt, undefined, delay / 1000).catch(() => undefined);
       }
     }
     return out;
@@ -171,4 +176,9 @@ export function decodeQueueText(text: string): string {
   if (trimmed.startsWith('{')) return text;
   const decoded = Buffer.from(trimmed, 'base64').toString('utf8');
   return decoded.trimStart().startsWith('{') ? decoded : text;
+}
+
+/** DT.AzureStorage's abandon back-off: 2^dequeueCount seconds, at most 10 minutes. */
+export function undecodableRetryMs(dequeueCount: number): number {
+  return Math.min(2 ** Math.max(1, dequeueCount), 600) * 1000;
 }

@@ -61,7 +61,7 @@ export abstract class QueuePoller {
         let failed = false;
         try {
           messages = await this.hub.queues.receive(this.queue, capacity, this.visibilityTimeoutMs, (raw, e) =>
-            this.log.error(`Discarding malformed message on ${this.queue.name} (${e.message}): ${raw.slice(0, 200)}`),
+            this.log.error(`Cannot read a message on ${this.queue.name}; it stays in the queue and is retried later (${e.message}): ${raw.slice(0, 200)}`),
           );
         } catch (e) {
           if (this.stopped) break;
