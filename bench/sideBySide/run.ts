@@ -97,22 +97,24 @@ class SideRun {
     await this.probe.waitAll(warm, 4, 120_000);
   }
 
-  /** Sequential step latency and storage operations per step: one chain alone on the hub. */
+  private readonly perStep: number[] = [];
+  private readonly opsPerStep: number[] = [];
+
+  /**
+   * One round of sequential step latency and storage operations per step: one chain alone on the hub.
+   * Rounds alternate between the engines and the median is kept, against the machine's drifting load.
+   */
   async sequential(): Promise<void> {
-    const perStep: number[] = [];
-    const ops: number[] = [];
-    for (let run = 0; run < 2; run++) {
-      const name = this.id('seq');
-      const before = this.proxy.total();
-      await this.w1.call('create', { name: 'BenchChain', instanceId: name, input: String(SIZE.seqSteps) });
-      await this.probe.waitAll(name, 1, 120_000);
-      ops.push((this.proxy.total() - before) / SIZE.seqSteps);
-      const { episodes } = await this.probe.episodes(name);
-      perStep.push((episodes[episodes.length - 1] - episodes[0]) / (episodes.length - 1));
-    }
-    this.results.set('sequential step latency (ms)', { value: median(perStep) });
-    this.results.set('storage operations per step', { value: median(ops) });
-    log(`${this.side}: sequential ${median(perStep).toFixed(1)} ms/step, ${median(ops).toFixed(1)} ops/step`);
+    const name = this.id('seq');
+    const before = this.proxy.total();
+    await this.w1.call('create', { name: 'BenchChain', instanceId: name, input: String(SIZE.seqSteps) });
+    await this.probe.waitAll(name, 1, 120_000);
+    this.opsPerStep.push((this.proxy.total() - before) / SIZE.seqSteps);
+    const { episodes } = await this.probe.episodes(name);
+    this.perStep.push((episodes[episodes.length - 1] - episodes[0]) / (episodes.length - 1));
+    this.results.set('sequential step latency (ms)', { value: median(this.perStep) });
+    this.results.set('storage operations per step', { value: median(this.opsPerStep) });
+    log(`${this.side}: sequential ${this.perStep[this.perStep.length - 1].toFixed(1)} ms/step, ${this.opsPerStep[this.opsPerStep.length - 1].toFixed(1)} ops/step`);
   }
 
   /** Concurrent 5-step chains: throughput in steps per second. */
@@ -322,7 +324,7 @@ async function main(): Promise<void> {
       }
     };
     await each((r) => r.setup());
-    await each((r) => r.sequential());
+    for (let round = 0; round < 3; round++) await each((r) => r.sequential());
     await each((r) => r.chains(1));
     const finished = new Set<SideRun>(runs);
     for (const n of SIZE.fanOuts) {

@@ -32,8 +32,9 @@ export class Backoff {
     this.lastTraffic = Date.now();
   }
 
-  /** Ends the current wait at once (the delay itself is kept: after the woken receive it goes on doubling). */
+  /** Ends the current wait at once: this process just sent to the queue. */
   wake(): void {
+    this.delay = 0;
     this.woken = true;
     this.wakeUp?.();
   }

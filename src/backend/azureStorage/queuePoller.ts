@@ -83,14 +83,11 @@ export abstract class QueuePoller {
         if (messages.length > localSends) backoff.markHot();
         localSends = Math.max(0, localSends - messages.length);
         this.dispatch(messages);
-        if (messages.length >= capacity) {
-          // A full batch: more may be waiting, receive again at once.
-          backoff.reset();
-        } else {
-          // A short batch drained the queue: the next message is announced by a wake (sent by this
-          // process) or found by the back-off (fast while hot), not by an empty receive right away.
-          await backoff.wait(() => this.stopped);
-        }
+        backoff.reset();
+        // A full batch: more may be waiting, receive again at once. A short one drained the queue:
+        // the next message is announced by a wake (sent by this process) or found by the back-off,
+        // which restarts from its shortest delay (and stays there while the queue is hot).
+        if (messages.length < capacity) await backoff.wait(() => this.stopped);
       }
     } finally {
       unsubscribe();
