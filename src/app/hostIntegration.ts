@@ -4,6 +4,7 @@ import { managementAccess } from '../client/managementAuth';
 import { MANAGEMENT_FUNCTION_ROUTE } from '../client/managementUrls';
 import { httpRoutePrefix } from '../config/settings';
 import { wakeUpQueueName } from '../config/wakeUp';
+import { TaskHubNames } from '../backend/azureStorage/names';
 import { createLogger } from '../util/log';
 import { DURABLE_CLIENT_BINDING } from './input';
 import { runtime } from './runtime';
@@ -73,6 +74,7 @@ export function ensureHostIntegration(): void {
   core.registerFunction = (metadata, callback) => register(stripDurableBindings(metadata), callback);
   registerManagementFunction();
   registerWakeUpFunctions();
+  registerActivityFunction();
   functionsApp.hook.appStart(() => {
     startEngineWithRetry();
   });
@@ -140,6 +142,29 @@ function registerWakeUpFunctions(): void {
   }
   functionsApp.storageQueue(WAKE_UP_QUEUE_FUNCTION, { queueName, connection, handler: () => runtime.ensureEngine() });
   functionsApp.timer(WAKE_UP_TIMER_FUNCTION, { schedule, handler: () => runtime.ensureEngine() });
+}
+
+/** Name of the queue-trigger function that runs the app's activities. */
+export const ACTIVITY_FUNCTION = 'DurableTaskActivity';
+
+/**
+ * Activities run as executions of a storage-queue trigger on `<hub>-workitems` (docs/adr/0013): each
+ * is a real function execution (logs, drain on scale-in, `functionTimeout`), and the platform scales
+ * the app on the work-item backlog. Control queues stay with the engine's partition-owning pollers.
+ */
+function registerActivityFunction(): void {
+  let queueName: string;
+  let connection: string;
+  try {
+    if (!runtime.wakeUpSettings().activityTrigger) return;
+    const settings = runtime.settings();
+    queueName = new TaskHubNames(settings.hubName).workItemQueue;
+    connection = settings.connectionName;
+  } catch (e) {
+    log.error(`The durable activity function was not registered: ${(e as Error).message}`);
+    return;
+  }
+  functionsApp.storageQueue(ACTIVITY_FUNCTION, { queueName, connection, handler: (message, context) => runtime.runTriggeredActivity(message, context) });
 }
 
 function startEngineWithRetry(attempt = 1): void {

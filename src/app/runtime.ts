@@ -4,9 +4,11 @@ import { validBaseUrl } from '../client/managementUrls';
 import { DurableSettings, loadSettings } from '../config/settings';
 import { storageConnectionFor } from '../config/storageConnection';
 import { WakeUpSettings, loadWakeUpSettings } from '../config/wakeUp';
+import { InvocationContext, LogLevel } from '@azure/functions';
 import { DurableEngine } from '../engine/engine';
 import { Backend } from '../backend/backend';
 import { AzureStorageBackend } from '../backend/azureStorage/azureStorageBackend';
+import { runActivity } from '../runtime/activityStep';
 import { registry } from '../runtime/registry';
 
 /**
@@ -16,7 +18,7 @@ import { registry } from '../runtime/registry';
 class DurableRuntime {
   private settingsCache: DurableSettings | undefined;
   private wakeUpCache: WakeUpSettings | undefined;
-  private backendCache: Backend | undefined;
+  private backendCache: AzureStorageBackend | undefined;
   private engineCache: DurableEngine | undefined;
   private engineStart: Promise<DurableEngine> | undefined;
   private managementOptions: ManagementSettings = {};
@@ -39,19 +41,21 @@ class DurableRuntime {
 
   /** The task hub of this app, as clients use it. */
   backend(): Backend {
-    this.backendCache ??= this.createBackend(this.settings().hubName);
-    return this.backendCache;
+    return this.ownBackend();
   }
 
-  private createBackend(hubName: string, connectionName?: string): Backend {
+  private createBackend(hubName: string, connectionName?: string): AzureStorageBackend {
     const settings = connectionName ? { ...this.settings(), connectionName } : this.settings();
-    const wakeUp = this.wakeUpSettings();
+    const triggers = this.wakeUpSettings();
+    // Only the app's own hub has the wake-up and activity triggers.
+    const ownHub = hubName === this.settings().hubName && !connectionName;
+    const encoding = { messageEncoding: triggers.queues.messageEncoding };
     return new AzureStorageBackend({
       ...settings,
       hubName,
       connection: storageConnectionFor(settings.connectionName),
-      // Only the app's own hub has the wake-up trigger.
-      wakeUp: wakeUp.enabled && hubName === this.settings().hubName && !connectionName ? { messageEncoding: wakeUp.queues.messageEncoding } : undefined,
+      wakeUp: triggers.enabled && ownHub ? encoding : undefined,
+      activityTrigger: triggers.activityTrigger && ownHub ? encoding : undefined,
     });
   }
 
@@ -95,7 +99,9 @@ class DurableRuntime {
     if (!this.engineStart) {
       const settings = this.settings();
       // Its own backend object: a worker's backend is started and stopped with the engine.
-      const engine = DurableEngine.fromSettings(this.createBackend(settings.hubName), registry, settings);
+      // With the activity trigger the host runs activities; the engine takes none from the queue.
+      const limits = this.wakeUpSettings().activityTrigger ? { ...settings, maxConcurrentActivityFunctions: 0 } : settings;
+      const engine = DurableEngine.fromSettings(this.createBackend(settings.hubName), registry, limits);
       this.engineCache = engine;
       this.engineStart = engine.start().then(() => engine);
     }
@@ -115,6 +121,37 @@ class DurableRuntime {
     }
   }
 
+  /**
+   * One activity, delivered by the app's queue trigger on `<hub>-workitems` (docs/adr/0013): runs it
+   * inside the host's invocation (its id and log pipeline) and sends the answer to the orchestration.
+   * The activity's own failure is an answer (TaskFailed), not a failed invocation; only a message that
+   * is not an activity, or an answer that cannot be sent, fails it, so the host retries it and finally
+   * keeps it in `<hub>-workitems-poison`.
+   */
+  async runTriggeredActivity(message: unknown, trigger: InvocationContext): Promise<void> {
+    // The platform woke the app for this work: make sure the engine that applies the answer runs too.
+    this.ensureEngine().catch(() => undefined);
+    const backend = this.ownBackend();
+    const { instance, event } = await backend.triggeredActivity(message);
+    const answer = await runActivity(
+      registry,
+      event,
+      (functionName) =>
+        new InvocationContext({
+          invocationId: trigger.invocationId,
+          functionName,
+          traceContext: trigger.traceContext,
+          logHandler: (level, ...args) => forwardLog(trigger, level, args),
+        }),
+    );
+    await backend.answerTriggeredActivity(instance, answer);
+  }
+
+  private ownBackend(): AzureStorageBackend {
+    this.backendCache ??= this.createBackend(this.settings().hubName);
+    return this.backendCache;
+  }
+
   async stopEngine(): Promise<void> {
     const engine = this.engineCache;
     this.engineCache = undefined;
@@ -127,6 +164,25 @@ class DurableRuntime {
     this.settingsCache = undefined;
     this.wakeUpCache = undefined;
     this.backendCache = undefined;
+  }
+}
+
+/** An activity's log line goes through the trigger's invocation, so the host records it with that invocation. */
+function forwardLog(trigger: InvocationContext, level: LogLevel, args: unknown[]): void {
+  switch (level) {
+    case 'trace':
+      return trigger.trace(...args);
+    case 'debug':
+      return trigger.debug(...args);
+    case 'information':
+      return trigger.info(...args);
+    case 'warning':
+      return trigger.warn(...args);
+    case 'error':
+    case 'critical':
+      return trigger.error(...args);
+    default:
+      return;
   }
 }
 

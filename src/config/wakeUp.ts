@@ -30,6 +30,11 @@ export interface QueueTriggerSettings {
 export interface WakeUpSettings {
   /** App setting `DurableTaskWakeUp` = `false` turns the wake-up functions and messages off. */
   enabled: boolean;
+  /**
+   * App setting `DurableTaskActivityTrigger` (default true): activities run as executions of the
+   * app's queue trigger on `<hub>-workitems` instead of the engine's own poller (docs/adr/0013).
+   */
+  activityTrigger: boolean;
   /** NCRONTAB of the fallback timer trigger (app setting `DurableTaskWakeUpSchedule`, default every 5 minutes). */
   schedule: string;
   queues: QueueTriggerSettings;
@@ -75,15 +80,19 @@ export function queueTriggerSettings(host: Json): QueueTriggerSettings {
   };
 }
 
+function booleanSetting(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const value = env[name]?.trim().toLowerCase();
+  if (value === undefined || value === '') return fallback;
+  if (value !== 'true' && value !== 'false') throw new Error(`App setting '${name}' must be true or false, got '${env[name]}'.`);
+  return value === 'true';
+}
+
 export function loadWakeUpSettings(appRoot: string, env: NodeJS.ProcessEnv = process.env): WakeUpSettings {
   const file = path.join(appRoot, 'host.json');
   const host = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Json) : {};
-  const flag = env.DurableTaskWakeUp?.trim().toLowerCase();
-  if (flag !== undefined && flag !== '' && flag !== 'true' && flag !== 'false') {
-    throw new Error(`App setting 'DurableTaskWakeUp' must be true or false, got '${env.DurableTaskWakeUp}'.`);
-  }
   return {
-    enabled: flag !== 'false',
+    enabled: booleanSetting(env, 'DurableTaskWakeUp', true),
+    activityTrigger: booleanSetting(env, 'DurableTaskActivityTrigger', true),
     schedule: env.DurableTaskWakeUpSchedule?.trim() || DEFAULT_WAKE_UP_SCHEDULE,
     queues: queueTriggerSettings(host),
   };

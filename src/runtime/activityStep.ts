@@ -11,7 +11,12 @@ import { DurableHttpRequest, HTTP_ACTIVITY, runHttpActivity } from '../orchestra
  * Runs one activity and returns the event that answers its TaskScheduled: TaskCompleted with the
  * JSON result, or TaskFailed carrying the error's message, stack and type.
  */
-export async function runActivity(registry: FunctionRegistry, scheduled: TaskScheduledEvent): Promise<HistoryEvent> {
+export async function runActivity(
+  registry: FunctionRegistry,
+  scheduled: TaskScheduledEvent,
+  /** The invocation context the activity sees (default: a fresh one; the queue-trigger path passes the host's). */
+  contextFor: (functionName: string) => InvocationContext = (functionName) => new InvocationContext({ invocationId: randomUUID(), functionName }),
+): Promise<HistoryEvent> {
   const fail = (error: unknown) => {
     const details = toFailureDetails(error);
     return newEvent({
@@ -36,8 +41,7 @@ export async function runActivity(registry: FunctionRegistry, scheduled: TaskSch
   }
   try {
     const input = activityInputValue(scheduled.Input, `input of activity '${scheduled.Name}'`);
-    const context = new InvocationContext({ invocationId: randomUUID(), functionName: registered.name });
-    const output = await registered.handler(input, context);
+    const output = await registered.handler(input, contextFor(registered.name));
     return newEvent({ EventType: EventType.TaskCompleted, TaskScheduledId: scheduled.EventId, Result: toJsonText(output) });
   } catch (e) {
     return fail(e);

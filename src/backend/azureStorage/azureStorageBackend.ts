@@ -2,7 +2,7 @@ import { DurableSettings } from '../../config/settings';
 import { StorageConnection } from '../../config/storageConnection';
 import { StorageAccountOptions } from './connection';
 import { WakeUpOptions } from './wakeUpQueue';
-import { EventType, ExecutionStartedEvent, HistoryEvent, TaskScheduledEvent } from '../../history/events';
+import { EventType, ExecutionStartedEvent, HistoryEvent, OrchestrationInstance, TaskScheduledEvent } from '../../history/events';
 import { InstanceState } from '../../history/instanceState';
 import { Clock, systemClock } from '../../util/clock';
 import { Logger, createLogger } from '../../util/log';
@@ -58,6 +58,8 @@ export interface AzureStorageOptions extends Omit<PartitionManagementOptions, 'w
   account?: StorageAccountOptions;
   /** Write `<hub>-wake` messages for the platform's wake-up trigger (function apps on Consumption/Flex). */
   wakeUp?: WakeUpOptions;
+  /** The app's queue trigger consumes `<hub>-workitems` (docs/adr/0013): write work items in its encoding. */
+  activityTrigger?: { messageEncoding: 'base64' | 'none' };
   hubName: string;
   partitionCount: number;
   controlQueueBatchSize: number;
@@ -169,7 +171,7 @@ export class AzureStorageBackend implements Backend {
   constructor(readonly options: AzureStorageOptions) {
     const connection = options.connection ?? options.connectionString;
     if (connection === undefined) throw new Error('The Azure Storage backend needs a connection string or a connection.');
-    this.hub = new TaskHub(connection, options.hubName, options.partitionCount, options.account, options.wakeUp);
+    this.hub = new TaskHub(connection, options.hubName, options.partitionCount, options.account, options.wakeUp, options.activityTrigger);
     this.hub.faults = options.faults;
     this.log = createLogger(`durable:${options.hubName}:storage`);
   }
@@ -213,7 +215,8 @@ export class AzureStorageBackend implements Backend {
     if (this.worker) throw new Error('This backend already runs a worker.');
     this.worker = options;
     await this.whileUnavailable('create the task hub', () => this.hub.ensureCreated());
-    this.workItemPoller = new WorkItemPoller(
+    // No activity slots: activities are dispatched elsewhere (the app's queue trigger on the work-item queue).
+    if (options.maxConcurrentActivities > 0) this.workItemPoller = new WorkItemPoller(
       this.hub,
       {
         capacity: () => options.maxConcurrentActivities - this.runningActivities.size - this.activities.length,
@@ -226,7 +229,7 @@ export class AzureStorageBackend implements Backend {
       this.options.maxQueuePollingIntervalMs,
       this.log,
     );
-    this.workItemPoller.start();
+    this.workItemPoller?.start();
     // The manager host.json selects (the partition table by default, as DurableTask.AzureStorage 2.x).
     this.leases = createPartitionManager(
       this.hub.storage,
@@ -519,6 +522,28 @@ export class AzureStorageBackend implements Backend {
     } finally {
       this.releaseActivity(own);
     }
+  }
+
+  /**
+   * An activity message that the app's queue trigger on `<hub>-workitems` received (the host keeps it
+   * invisible while the function runs and deletes it when the function succeeds): decoded as the
+   * pollers decode it, its blob fetched. Anything that is not an activity is refused with an error
+   * naming it, so the host retries it and finally keeps it in `<queue>-poison`.
+   */
+  async triggeredActivity(body: unknown): Promise<{ instance: OrchestrationInstance; event: TaskScheduledEvent }> {
+    // The worker hands JSON messages over parsed; anything else as text.
+    const text = typeof body === 'string' ? body : JSON.stringify(body ?? null);
+    const data = await this.hub.queues.decode(text);
+    const { Event: event, OrchestrationInstance: instance } = data.TaskMessage;
+    if (event.EventType !== EventType.TaskScheduled) {
+      throw new Error(`The work-item message for '${instance?.InstanceId}' is ${EventType[event.EventType]}, not TaskScheduled.`);
+    }
+    return { instance, event: event as TaskScheduledEvent };
+  }
+
+  /** Sends a triggered activity's answer to its orchestration; the trigger's success then deletes the work item. */
+  async answerTriggeredActivity(instance: OrchestrationInstance, answer: HistoryEvent): Promise<void> {
+    await this.hub.queues.send({ instance, event: answer, target: 'control', sender: instance });
   }
 
   private ownActivity(item: ActivityWorkItem): AzureActivityWorkItem {

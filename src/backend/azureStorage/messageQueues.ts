@@ -47,6 +47,12 @@ export class TaskHubQueues {
     readonly storage: TaskHubStorage,
     /** Mirrors sends on `<hub>-wake` for the platform's trigger (function apps only). */
     readonly wakeUp?: WakeUpQueue,
+    /**
+     * Set when the app's queue trigger consumes `<hub>-workitems`: work items are written in the
+     * encoding the trigger decodes (base64 unless host.json says none; DT.AzureStorage reads both),
+     * and are not mirrored on `<hub>-wake` (the platform sees the work-item queue itself).
+     */
+    readonly workItemTrigger?: { messageEncoding: 'base64' | 'none' },
   ) {
     this.largeMessages = new LargeMessageStore(storage.largeMessages);
   }
@@ -79,10 +85,12 @@ export class TaskHubQueues {
         SerializableTraceContext: null,
       }));
     }
-    const queue = message.target === 'workItem' ? this.storage.workItems : this.controlQueueFor(message.instance.InstanceId);
+    const toWorkItems = message.target === 'workItem';
+    const queue = toWorkItems ? this.storage.workItems : this.controlQueueFor(message.instance.InstanceId);
+    if (toWorkItems && this.workItemTrigger?.messageEncoding === 'base64') text = Buffer.from(text, 'utf8').toString('base64');
     const delaySeconds = message.delayMs && message.delayMs > 0 ? Math.ceil(Math.min(message.delayMs, MAX_VISIBILITY_DELAY_MS) / 1000) : undefined;
     await queue.sendMessage(text, { visibilityTimeout: delaySeconds, messageTimeToLive: -1 });
-    await this.wakeUp?.announce(delaySeconds ?? 0);
+    if (!(toWorkItems && this.workItemTrigger)) await this.wakeUp?.announce(delaySeconds ?? 0);
     if (!delaySeconds) for (const listener of sendListeners) listener(queue.name);
   }
 
@@ -104,10 +112,7 @@ export class TaskHubQueues {
     const out: ReceivedMessage[] = [];
     for (const item of response.receivedMessageItems) {
       try {
-        let data = decodeMessage(decodeQueueText(item.messageText));
-        if (data.CompressedBlobName && !data.TaskMessage) {
-          data = decodeMessage(await this.largeMessages.download(data.CompressedBlobName));
-        }
+        const data = await this.decode(item.messageText);
         out.push({
           messageId: item.messageId,
           popReceipt: item.popReceipt,
@@ -123,6 +128,12 @@ export class TaskHubQueues {
       }
     }
     return out;
+  }
+
+  /** A message's text (plain JSON or base64) as MessageData, its blob fetched when the message only points at one. */
+  async decode(text: string): Promise<MessageData> {
+    const data = decodeMessage(decodeQueueText(text));
+    return data.CompressedBlobName && !data.TaskMessage ? decodeMessage(await this.largeMessages.download(data.CompressedBlobName)) : data;
   }
 
   async delete(message: ReceivedMessage): Promise<void> {

@@ -24,10 +24,11 @@ export class TaskHub {
     partitionCount: number,
     accountOptions: StorageAccountOptions = {},
     wakeUp?: WakeUpOptions,
+    workItemTrigger?: { messageEncoding: 'base64' | 'none' },
   ) {
     this.storage = new TaskHubStorage(new StorageAccount(connection, accountOptions), hubName, partitionCount);
     this.wakeUp = wakeUp && new WakeUpQueue(this.storage.account, hubName, wakeUp, createLogger(`durable:${hubName}:wake`));
-    this.queues = new TaskHubQueues(this.storage, this.wakeUp);
+    this.queues = new TaskHubQueues(this.storage, this.wakeUp, workItemTrigger);
     this.history = new HistoryStore(this.storage.history, this.queues.largeMessages);
     this.instances = new InstanceStore(this.storage.instances, this.queues.largeMessages, hubName);
   }
