@@ -25,9 +25,15 @@ import { ExceptionPropertiesProvider, setExceptionPropertiesProvider, withExcept
 export function getClient(context: InvocationContext, clientInput?: DurableClientInput): DurableClient {
   clientInput ??= context?.options?.extraInputs?.find((i) => i.type === 'durableClient' || i.type === 'orchestrationClient') as DurableClientInput | undefined;
   if ((clientInput?.taskHub && clientInput.taskHub !== runtime.settings().hubName) || clientInput?.connectionName) {
-    return runtime.clientFor(clientInput.taskHub ?? runtime.settings().hubName, clientInput.connectionName);
+    return withInvocationTrace(runtime.clientFor(clientInput.taskHub ?? runtime.settings().hubName, clientInput.connectionName), context);
   }
-  return runtime.client();
+  return withInvocationTrace(runtime.client(), context);
+}
+
+function withInvocationTrace(client: DurableClient, context: InvocationContext | undefined): DurableClient {
+  const trace = context?.traceContext;
+  if (trace?.traceParent) client.invocationTrace = { traceParent: trace.traceParent, traceState: trace.traceState };
+  return client;
 }
 
 /** Adds the durable client input and passes the client to the handler as its second argument. */

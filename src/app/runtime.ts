@@ -8,7 +8,7 @@ import { InvocationContext, LogLevel } from '@azure/functions';
 import { DurableEngine } from '../engine/engine';
 import { Backend } from '../backend/backend';
 import { AzureStorageBackend } from '../backend/azureStorage/azureStorageBackend';
-import { runActivity } from '../runtime/activityStep';
+import { runActivityTraced } from '../engine/tracedActivity';
 import { registry } from '../runtime/registry';
 
 /**
@@ -133,14 +133,16 @@ class DurableRuntime {
     this.ensureEngine().catch(() => undefined);
     const backend = this.ownBackend();
     const { instance, event } = await backend.triggeredActivity(message);
-    const answer = await runActivity(
+    // The activity's trace is its orchestration's (the host's own trace of this queue message is unrelated).
+    const answer = await runActivityTraced(
       registry,
+      instance.InstanceId,
       event,
-      (functionName) =>
+      (functionName, traceContext) =>
         new InvocationContext({
           invocationId: trigger.invocationId,
           functionName,
-          traceContext: trigger.traceContext,
+          traceContext,
           logHandler: (level, ...args) => forwardLog(trigger, level, args),
         }),
     );

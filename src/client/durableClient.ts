@@ -17,6 +17,7 @@ import { HttpManagementPayload, WEBHOOK_PATH, keyForCaller, managementPayload, m
 import { HeadersLike } from './managementAuth';
 import { OrchestrationFilter } from './orchestrationFilter';
 import { historyView } from './historyView';
+import { SpanKind, inSpan, startParentContext } from '../engine/tracing';
 
 export interface StartNewOptions {
   instanceId?: string;
@@ -173,13 +174,31 @@ export class DurableClient {
 
   private async createInstance(name: string, instanceId: string, input: string | null, version = ''): Promise<string> {
     const instance: OrchestrationInstance = { InstanceId: instanceId, ExecutionId: newCompactId() };
-    const start = newEvent(
-      { EventType: EventType.ExecutionStarted, OrchestrationInstance: instance, Name: name, Version: version, Input: input, Generation: 0, GenerateNewTrace: false },
-      this.backend.clock.now(),
-    );
-    await this.backend.createInstance(start, { refuseIfStatus: ACTIVE_STATUSES });
+    const parent = startParentContext(this.invocationTrace?.traceParent, this.invocationTrace?.traceState);
+    await inSpan(`create_orchestration:${name}`, SpanKind.PRODUCER, parent, { 'durabletask.task.instance_id': instanceId }, async (trace) => {
+      const start = newEvent(
+        {
+          EventType: EventType.ExecutionStarted,
+          OrchestrationInstance: instance,
+          Name: name,
+          Version: version,
+          Input: input,
+          Generation: 0,
+          GenerateNewTrace: false,
+          ...(trace ? { ParentTraceContext: trace } : {}),
+        },
+        this.backend.clock.now(),
+      );
+      await this.backend.createInstance(start, { refuseIfStatus: ACTIVE_STATUSES });
+    });
     return instanceId;
   }
+
+  /**
+   * @internal The trace context of the function invocation this client was obtained in
+   * (df.getClient(context)); a start made through it joins that trace.
+   */
+  invocationTrace: { traceParent?: string; traceState?: string } | undefined;
 
   /**
    * The status of an instance. Like durable-functions, an unknown instance is an error; use

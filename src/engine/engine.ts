@@ -1,11 +1,13 @@
 import { Backend, OrchestrationWorkItem } from '../backend/backend';
 import { CheckpointConflictError, isTransientStorageError } from '../backend/errors';
 import { isEntityInstanceId } from '../entities/entityId';
-import { runActivity } from '../runtime/activityStep';
+import { runActivityTraced } from './tracedActivity';
+import { contextFromStored, inSpan, SpanKind } from './tracing';
 import { EntityStep } from '../runtime/entityStep';
 import { OrchestrationStep } from '../runtime/orchestrationStep';
 import { FunctionRegistry } from '../runtime/registry';
 import { Logger, createLogger } from '../util/log';
+import { EventType, ExecutionStartedEvent, HistoryEvent } from '../history/events';
 import { DurableSettings, TimerLimits } from '../config/settings';
 import { MIN_DEDUPE_RETENTION_MS } from '../entities/messages';
 
@@ -116,8 +118,18 @@ export class DurableEngine {
   private async processOrchestration(item: OrchestrationWorkItem): Promise<void> {
     try {
       const now = this.backend.clock.now();
-      const checkpoint = isEntityInstanceId(item.instanceId) ? await this.entities.run(item, now) : this.orchestrations.run(item, now);
-      await this.backend.completeOrchestrationWorkItem(item, checkpoint);
+      if (isEntityInstanceId(item.instanceId)) {
+        await this.backend.completeOrchestrationWorkItem(item, await this.entities.run(item, now));
+      } else {
+        const started = executionStartedOf(item);
+        await inSpan(
+          `orchestration:${started?.Name ?? ''}`,
+          SpanKind.SERVER,
+          contextFromStored(started?.ParentTraceContext),
+          { 'durabletask.type': 'orchestration', 'durabletask.task.instance_id': item.instanceId },
+          (trace) => this.backend.completeOrchestrationWorkItem(item, this.orchestrations.run(item, now, trace)),
+        );
+      }
     } catch (e) {
       const attempt = Math.max(1, ...item.messages.map((m) => m.dequeueCount));
       if (e instanceof CheckpointConflictError) {
@@ -169,7 +181,7 @@ export class DurableEngine {
     for (;;) {
       const item = await this.backend.nextActivityWorkItem();
       if (!item) return;
-      const answer = await runActivity(this.registry, item.event);
+      const answer = await runActivityTraced(this.registry, item.instance.InstanceId, item.event);
       try {
         await this.backend.completeActivityWorkItem(item, answer);
       } catch (e) {
@@ -178,4 +190,10 @@ export class DurableEngine {
       }
     }
   }
+}
+
+/** The ExecutionStarted of the execution a work item runs: in its history, or among its new messages. */
+function executionStartedOf(item: OrchestrationWorkItem): ExecutionStartedEvent | undefined {
+  const isStart = (e: HistoryEvent): e is ExecutionStartedEvent => e.EventType === EventType.ExecutionStarted;
+  return item.history.find(isStart) ?? item.messages.map((m) => m.event).find(isStart);
 }

@@ -3,6 +3,7 @@
  * they are the column names in the History table and the JSON names inside queue messages,
  * so the same objects serialize to both without a mapping layer.
  */
+import { DistributedTraceContext } from '../util/traceContext';
 
 export enum EventType {
   ExecutionStarted = 0,
@@ -84,6 +85,8 @@ export interface ExecutionStartedEvent extends EventBase {
   Generation?: number;
   /** DT.Core: start a new distributed trace for this execution (false unless asked for). */
   GenerateNewTrace?: boolean;
+  /** The span that started this execution (the client's, or the parent orchestration's episode). */
+  ParentTraceContext?: DistributedTraceContext | null;
 }
 
 export interface ExecutionCompletedEvent extends EventBase {
@@ -113,6 +116,8 @@ export interface TaskScheduledEvent extends EventBase {
   Name: string;
   Version: string | null;
   Input: string | null;
+  /** The orchestration episode's span that scheduled the activity. */
+  ParentTraceContext?: DistributedTraceContext | null;
 }
 
 export interface TaskCompletedEvent extends EventBase {

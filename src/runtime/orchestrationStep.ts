@@ -1,3 +1,4 @@
+import { DistributedTraceContext } from '../util/traceContext';
 import {
   EventType,
   ExecutionStartedEvent,
@@ -47,7 +48,8 @@ export class OrchestrationStep {
     private readonly timerLimits?: TimerLimits,
   ) {}
 
-  run(item: OrchestrationWorkItem, now: Date): Checkpoint {
+  /** `trace`: the episode's span, stamped into the activities and sub-orchestrations it schedules. */
+  run(item: OrchestrationWorkItem, now: Date, trace?: DistributedTraceContext): Checkpoint {
     const instanceId = item.instanceId;
     let past = item.history;
     let executionId = item.executionId;
@@ -74,7 +76,7 @@ export class OrchestrationStep {
     }
     let self: OrchestrationInstance = { InstanceId: instanceId, ExecutionId: executionId };
     const outbound: OutboundMessage[] = [];
-    let generation = this.runGeneration(started, self, past, episode, now, outbound);
+    let generation = this.runGeneration(started, self, past, episode, now, outbound, trace);
     let generations = 1;
     // Continue-as-new as DT.Core does it: the next generation starts and runs inside this same work
     // item, and only the last generation is written, from row 0 under its new execution id.
@@ -102,7 +104,7 @@ export class OrchestrationStep {
       firstNewRow = 0;
       // The new generation's start is framed as its own episode before the code runs, as in DT.Core.
       const framed = [newEvent({ EventType: EventType.OrchestratorStarted }, now), started, played(newEvent({ EventType: EventType.OrchestratorCompleted }, now))];
-      generation = this.runGeneration(started, self, past, framed, now, outbound);
+      generation = this.runGeneration(started, self, past, framed, now, outbound, trace);
       // A generation that sets no custom status keeps the one of the generation before.
       if (generation.customStatus === undefined) generation = { ...generation, customStatus: previous.customStatus };
       if (++generations % 1000 === 0) this.log.info(`Instance '${instanceId}' continued as new ${generations} times in one work item.`);
@@ -124,10 +126,18 @@ export class OrchestrationStep {
    * Replays one generation over `past` plus the new `episode` and appends what it decided: the events
    * of new actions (their messages go to `outbound`), the completion and the closing OrchestratorCompleted.
    */
-  private runGeneration(started: ExecutionStartedEvent, self: OrchestrationInstance, past: HistoryEvent[], episode: HistoryEvent[], now: Date, outbound: OutboundMessage[]) {
+  private runGeneration(
+    started: ExecutionStartedEvent,
+    self: OrchestrationInstance,
+    past: HistoryEvent[],
+    episode: HistoryEvent[],
+    now: Date,
+    outbound: OutboundMessage[],
+    trace: DistributedTraceContext | undefined,
+  ) {
     const result = this.execute(started, past, episode);
     const appended = [...episode];
-    for (const numbered of result.newActions) appended.push(this.actionEvent(started, self, numbered, now, outbound));
+    for (const numbered of result.newActions) appended.push(this.actionEvent(started, self, numbered, now, outbound, trace));
     const completion = this.completionEvent(started, self, result.outcome, result.actionCount, now, outbound);
     if (completion) appended.push(completion);
     if (result.outcome.kind === 'continuedAsNew') {
@@ -286,10 +296,18 @@ export class OrchestrationStep {
   }
 
   /** The history event for a newly scheduled action, and the message that carries it out. */
-  private actionEvent(started: ExecutionStartedEvent, self: OrchestrationInstance, { id, action }: NumberedAction, now: Date, outbound: OutboundMessage[]): HistoryEvent {
+  private actionEvent(
+    started: ExecutionStartedEvent,
+    self: OrchestrationInstance,
+    { id, action }: NumberedAction,
+    now: Date,
+    outbound: OutboundMessage[],
+    trace: DistributedTraceContext | undefined,
+  ): HistoryEvent {
+    const traced = trace ? { ParentTraceContext: trace } : {};
     switch (action.kind) {
       case 'callActivity': {
-        const event = newEvent({ EventType: EventType.TaskScheduled, EventId: id, Name: action.name, Version: '', Input: activityInputText(action.input) }, now);
+        const event = newEvent({ EventType: EventType.TaskScheduled, EventId: id, Name: action.name, Version: '', Input: activityInputText(action.input), ...traced }, now);
         outbound.push({ instance: self, event, target: 'workItem', sender: self });
         return event;
       }
@@ -315,6 +333,7 @@ export class OrchestrationStep {
             Version: action.version ?? '',
             Input: toJsonText(action.input),
             GenerateNewTrace: false,
+            ...traced,
           },
           now,
         );
