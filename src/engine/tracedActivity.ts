@@ -5,11 +5,16 @@ import { EventType, HistoryEvent, TaskScheduledEvent } from '../history/events';
 import { runActivity } from '../runtime/activityStep';
 import { FunctionRegistry } from '../runtime/registry';
 import { SpanKind, contextFromStored, inSpan } from './tracing';
+import { instanceLogHandler } from '../util/hostLog';
 
 /** Builds the invocation context an activity sees, given its name and the trace context it runs in. */
 export type ActivityContextFactory = (functionName: string, traceContext: { traceParent?: string; traceState?: string }) => InvocationContext;
 
-const freshContext: ActivityContextFactory = (functionName, traceContext) => new InvocationContext({ invocationId: randomUUID(), functionName, traceContext });
+/** The engine's poller path: no host invocation, so a fresh id, and log lines that carry the instance id. */
+const freshContext =
+  (instanceId: string): ActivityContextFactory =>
+  (functionName, traceContext) =>
+    new InvocationContext({ invocationId: randomUUID(), functionName, traceContext, logHandler: instanceLogHandler(functionName, instanceId) });
 
 /**
  * Runs an activity inside its own span, a child of the orchestration episode that scheduled it, and
@@ -19,7 +24,7 @@ export function runActivityTraced(
   registry: FunctionRegistry,
   instanceId: string,
   scheduled: TaskScheduledEvent,
-  contextFor: ActivityContextFactory = freshContext,
+  contextFor: ActivityContextFactory = freshContext(instanceId),
 ): Promise<HistoryEvent> {
   return inSpan(
     `activity:${scheduled.Name}`,

@@ -1,4 +1,5 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS loader is patched in place
+import { resetHostLog } from '../util/hostLog';
 import Module = require('module');
 
 /**
@@ -129,5 +130,7 @@ export function installLocalCoreApi(): LocalCoreApi {
     },
   }) as typeof original;
   installed = core;
+  // Loggers resolved before the module existed would otherwise keep writing to the console.
+  resetHostLog();
   return core;
 }

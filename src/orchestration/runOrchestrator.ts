@@ -1,6 +1,7 @@
 import { InvocationContext } from '@azure/functions';
 import { randomUUID } from 'crypto';
 import { OrchestrationHandler } from './handler';
+import { instanceLogHandler } from '../util/hostLog';
 import { HistoryEvent } from '../history/events';
 import { TimerLimits } from '../config/settings';
 import { DurableOrchestrationContext, OrchestrationContext } from './context';
@@ -18,13 +19,8 @@ export function runOrchestrator(
     const context = new InvocationContext({
       invocationId: randomUUID(),
       functionName,
-      logHandler: (level, ...args) => {
-        // Logs of replayed code were already written when that code first ran.
-        if (state.isReplaying) return;
-        const line = `[${functionName}] ${args.map(String).join(' ')}`;
-        if (level === 'error' || level === 'warning') console.error(line);
-        else console.log(line);
-      },
+      // Logs of replayed code were already written when that code first ran.
+      logHandler: instanceLogHandler(functionName, state.instanceId, () => state.isReplaying),
     }) as OrchestrationContext;
     context.df = new DurableOrchestrationContext(state);
     return handler(context);

@@ -1,3 +1,4 @@
+import { instanceLogHandler } from '../util/hostLog';
 import { InvocationContext } from '@azure/functions';
 import { randomUUID } from 'crypto';
 import { EventRaisedEvent, EventType, ExecutionStartedEvent, HistoryEvent, OrchestrationInstance, newEvent } from '../history/events';
@@ -195,7 +196,11 @@ class EntityBatch {
       return { result: JSON.stringify((e as Error).message), exceptionType: 'Error' };
     }
     const df = new DurableEntityContext(this.entity, op, input, this.state.exists, previous);
-    const context = new InvocationContext({ invocationId: randomUUID(), functionName: registered.name }) as EntityContext;
+    const context = new InvocationContext({
+      invocationId: randomUUID(),
+      functionName: registered.name,
+      logHandler: instanceLogHandler(registered.name, entityInstanceId(this.entity)),
+    }) as EntityContext;
     context.df = df;
     try {
       await registered.handler(context);

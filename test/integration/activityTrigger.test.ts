@@ -42,8 +42,9 @@ describe('activities dispatched through the queue-trigger path (the local host e
         'the host to log both activity executions',
       );
       expect(succeeded).toContain(out.echoed.invocationId);
-      // The activity's log line went through that invocation's logger.
+      // The activity's log line went through that invocation's logger; the orchestration's carries its instance id, once (not on replay).
       expect(app.output()).toContain('Echo ran with {"city":"Tokyo"}');
+      expect(app.output().split(`[Relay] [${id}] relaying`)).toHaveLength(2);
       // The thrown error reached the orchestration as TaskFailed; the invocation itself succeeded (no host retry).
       expect(out.failure).toContain('boom from the activity');
       expect(executions(app.output(), 'DurableTaskActivity', 'Failed')).toEqual([]);

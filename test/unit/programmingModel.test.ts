@@ -38,6 +38,6 @@ describe('programming model', () => {
     } finally {
       spy.mockRestore();
     }
-    expect(lines).toEqual(['[O] after A']);
+    expect(lines).toEqual(['[O] [i] after A']);
   });
 });
