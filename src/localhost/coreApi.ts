@@ -1,5 +1,5 @@
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS loader is patched in place
 import { resetHostLog } from '../util/hostLog';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS loader is patched in place
 import Module = require('module');
 
 /**
