@@ -316,10 +316,9 @@ export class OrchestrationReplay implements ReplayState {
   private confirm(event: HistoryEvent): void {
     const expectedKind = schedulingKinds[event.EventType]!;
     const task = this.actions[event.EventId];
-    const recorded = describeRecorded(event);
     if (!task || !task.action) {
       throw new NonDeterministicOrchestrationError(
-        `Non-deterministic orchestration '${this.orchestrationName}': history has ${recorded} with id ` +
+        `Non-deterministic orchestration '${this.orchestrationName}': history has ${describeRecorded(event)} with id ` +
           `${event.EventId}, but the orchestrator code did not schedule it (it scheduled ${this.actions.length} ` +
           `action(s) so far).`,
       );
@@ -332,7 +331,7 @@ export class OrchestrationReplay implements ReplayState {
         : true;
     if (action.kind !== expectedKind || !nameMatches) {
       throw new NonDeterministicOrchestrationError(
-        `Non-deterministic orchestration '${this.orchestrationName}': history expects ${recorded} with id ` +
+        `Non-deterministic orchestration '${this.orchestrationName}': history expects ${describeRecorded(event)} with id ` +
           `${event.EventId}, but the orchestrator code scheduled ${describeAction(action)}.`,
       );
     }

@@ -25,12 +25,14 @@ export async function sdkReplay(
   history: HistoryEvent[],
   instanceId: string,
   input?: unknown,
+  /** false: hand `history` over as it is (the SDK may mark events played); the benchmark copies ahead of timing. */
+  copy = true,
 ): Promise<{ state?: SdkState; failed?: string }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- internal module of the SDK, not in its exports map
   const { Orchestrator } = require('durable-functions/lib/src/orchestrations/Orchestrator') as SdkOrchestratorModule;
   const handle = new Orchestrator(fn as (context: unknown) => Generator<unknown, unknown, unknown>).listen();
   const trigger = {
-    history: JSON.parse(JSON.stringify(history)),
+    history: copy ? JSON.parse(JSON.stringify(history)) : history,
     input,
     instanceId,
     isReplaying: false,
