@@ -109,6 +109,8 @@ export class TablePartitionManager {
   }
 
   private halted = false;
+  /** When the first row of a dead worker expires (Infinity: none). */
+  private nextExpiry = Infinity;
 
   private async run(): Promise<void> {
     for (;;) {
@@ -118,6 +120,7 @@ export class TablePartitionManager {
         const busy = await this.pass();
         if (this.shuttingDown && this.owned.size === 0 && this.draining.size === 0) return;
         if (busy || this.shuttingDown) delay = BUSY_INTERVAL_MS;
+        delay = Math.max(0, Math.min(delay, this.nextExpiry + 10 - Date.now()));
       } catch (e) {
         // 412: someone else wrote a row we were about to change; read again at once.
         const status = (e as { statusCode?: number }).statusCode;
@@ -190,6 +193,7 @@ export class TablePartitionManager {
     // worker for a partition meanwhile (that would move partitions between live workers for nothing).
     let deadRowsPending = false;
     const seenFree = new Set<string>();
+    this.nextExpiry = Infinity;
 
     for (const row of rows) {
       const p = this.partitionOf(row);
@@ -209,7 +213,11 @@ export class TablePartitionManager {
           seenFree.add(row.rowKey);
           if (!this.firstSeenFree.has(row.rowKey)) this.firstSeenFree.set(row.rowKey, now);
         }
-        if (current !== null && current !== me && !expired && !this.isLive(row, now)) deadRowsPending = true;
+        if (current !== null && current !== me && !expired && !this.isLive(row, now)) {
+          deadRowsPending = true;
+          // Look again the moment it expires: takeover then waits for the lease only, not also for a pass.
+          this.nextExpiry = Math.min(this.nextExpiry, new Date(row.ExpiresAt!).getTime());
+        }
         if (handedToMe || (free && mine < share && (mine < floor || this.freeLongEnough(row, now))) || (expired && current === me)) {
           // A claim lasts one lease interval (DT.AS writes one minute): a worker killed right after claiming
           // is replaced as soon as its renewals stop, not a minute later.
