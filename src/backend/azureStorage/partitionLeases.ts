@@ -77,10 +77,7 @@ export class PartitionLeaseManager {
     );
   }
 
-  private startedAt = 0;
-
   async start(): Promise<void> {
-    this.startedAt = Date.now();
     await this.createLeaseBlobs();
     await this.tick();
     this.timers.push(setInterval(() => void this.renewAll(), this.options.renewIntervalMs));
@@ -135,7 +132,7 @@ export class PartitionLeaseManager {
         if (leased) doc = JSON.parse((await this.blob(partition).downloadToBuffer()).toString('utf8'));
         const storageNow = props.date?.getTime() ?? Date.now();
         const renewedAgo = props.lastModified ? storageNow - props.lastModified.getTime() : Infinity;
-        return { partition, leased, owner: doc?.Owner ?? null, live: leased && renewedAgo <= this.liveWindowMs() };
+        return { partition, leased, owner: doc?.Owner ?? null, live: leased && renewedAgo <= this.liveWindowMs(), modified: props.lastModified?.getTime() ?? 0 };
       }),
     );
     const workers = new Set<string>([me]);
@@ -170,9 +167,9 @@ export class PartitionLeaseManager {
       }
     }
     // A dead worker's leases expire soon: wait for them rather than take from a live worker. A worker that
-    // just started cannot tell a dead owner from a live one until a renewal was due: it waits that long.
+    // just started cannot tell a dead owner from a live one at first sight: it waits until it saw each renew.
     if (this.stopped || this.owned.size >= floor || free.size > 0) return;
-    if (Date.now() - this.startedAt < this.liveWindowMs() + this.options.renewIntervalMs) return;
+    if (!this.everyOwnerSeenRenewing(states)) return;
     if (states.some((s) => s.leased && !s.live && s.owner !== me)) return;
     // Still below the floor share with nothing free: take one partition from the most loaded live worker,
     // only if it holds at least two more than this one (so two workers never trade a partition back and
@@ -186,6 +183,25 @@ export class PartitionLeaseManager {
       await this.blob(partition).getBlobLeaseClient().breakLease(0).catch(() => undefined);
       await this.tryAcquire(partition);
     }
+  }
+
+  /** Each lease's Last-Modified when first seen, and the owners seen renewing since. */
+  private readonly firstModified = new Map<number, { owner: string; at: number }>();
+  private readonly seenRenewing = new Set<string>();
+
+  /** True once every live-looking owner was seen renewing: before that a dead one cannot be told apart. */
+  private everyOwnerSeenRenewing(states: { partition: number; owner: string | null; live: boolean; modified: number }[]): boolean {
+    let all = true;
+    for (const s of states) {
+      if (!s.owner || s.owner === this.options.workerId || !s.live || this.seenRenewing.has(s.owner)) continue;
+      const first = this.firstModified.get(s.partition);
+      if (first && first.owner === s.owner && s.modified > first.at) this.seenRenewing.add(s.owner);
+      else {
+        if (!first || first.owner !== s.owner) this.firstModified.set(s.partition, { owner: s.owner, at: s.modified });
+        all = false;
+      }
+    }
+    return all;
   }
 
   /** When this worker first saw each lease free, by its own clock. */

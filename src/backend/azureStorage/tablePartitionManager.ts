@@ -83,10 +83,7 @@ export class TablePartitionManager {
     );
   }
 
-  private startedAt = 0;
-
   async start(): Promise<void> {
-    this.startedAt = Date.now();
     await this.createLeases();
     await this.pass().catch((e) => this.log.warn(`Partition table pass failed: ${(e as Error).message}`));
     this.loop = this.run();
@@ -279,12 +276,33 @@ export class TablePartitionManager {
     }
 
     for (const key of this.firstSeenFree.keys()) if (!seenFree.has(key)) this.firstSeenFree.delete(key);
-    // A worker that just started cannot tell a dead owner from a live one until a renewal was due: it asks
-    // for nothing before then (else a replacement started right after a kill asks a live worker).
-    const settled = now - this.startedAt >= this.liveWindowMs() + this.options.acquireIntervalMs;
+    // A worker that just started cannot tell a dead owner from a live one at first sight: it asks for nothing
+    // until it saw every owner renew (or judged it dead), else a replacement started right after a kill would
+    // ask a live worker while the dead one still counts.
+    const settled = this.everyOwnerSeenRenewing(rows, now);
     if (!settled) busy = true;
     if (!this.shuttingDown && !deadRowsPending && settled) busy = (await this.balance(rows.length, others, mine)) || busy;
     return busy;
+  }
+
+  /** Each row's LastRenewal when first seen, and the owners seen renewing since. */
+  private readonly firstRenewal = new Map<string, { owner: string; at: number }>();
+  private readonly seenRenewing = new Set<string>();
+
+  private everyOwnerSeenRenewing(rows: PartitionRow[], now: number): boolean {
+    let all = true;
+    for (const row of rows) {
+      const owner = row.CurrentOwner;
+      if (!owner || owner === this.options.workerId || !this.isLive(row, now) || this.seenRenewing.has(owner)) continue;
+      const renewed = row.LastRenewal ? new Date(row.LastRenewal).getTime() : 0;
+      const first = this.firstRenewal.get(row.rowKey);
+      if (first && first.owner === owner && renewed > first.at) this.seenRenewing.add(owner);
+      else {
+        if (!first || first.owner !== owner) this.firstRenewal.set(row.rowKey, { owner, at: renewed });
+        all = false;
+      }
+    }
+    return all;
   }
 
   /** When this worker first saw each row free (released, or expired), by its own clock. */
