@@ -170,7 +170,8 @@ class Chaos {
           if (m) this.commits.push({ partition: Number(m[1]), at: Number(m[2]), workerId });
         }
       });
-      child.once('exit', (code) => reject(new Error(`worker ${id} exited with ${code} before it was ready: ${stderr}`)));
+      // Killed by us before it was ready (the chaos picks any worker): not a crash.
+      child.once('exit', (code) => (worker.killedByUs ? resolve() : reject(new Error(`worker ${id} exited with ${code} before it was ready: ${stderr}`))));
     });
     void worker.exited.then((code) => {
       if (!worker.killedByUs && !this.stopping) this.crashes.push(`worker ${id} (${workerId}) exited with ${code}: ${stderr.slice(-1500)}`);
