@@ -118,6 +118,8 @@ class Chaos {
       rowDisagreesWithHistory: verdict.rowMismatch,
       entitySumsExact: verdict.sumsExact,
       workerCrashes: this.crashes.length,
+      liveHandOvers: recoveries.liveHandOvers,
+      killTakeoverMs: summary(recoveries.takeovers),
       killRecoveryMs: summary(recoveries.kills),
       outageRecoveryMs: summary(recoveries.outages),
       orchestrationLatencyMs: summary(verdict.latencies),
@@ -168,7 +170,8 @@ class Chaos {
           if (m) this.commits.push({ partition: Number(m[1]), at: Number(m[2]), workerId });
         }
       });
-      child.once('exit', (code) => reject(new Error(`worker ${id} exited with ${code} before it was ready: ${stderr}`)));
+      // Killed by us before it was ready (the chaos picks any worker): not a crash.
+      child.once('exit', (code) => (worker.killedByUs ? resolve() : reject(new Error(`worker ${id} exited with ${code} before it was ready: ${stderr}`))));
     });
     void worker.exited.then((code) => {
       if (!worker.killedByUs && !this.stopping) this.crashes.push(`worker ${id} (${workerId}) exited with ${code}: ${stderr.slice(-1500)}`);
@@ -348,11 +351,13 @@ class Chaos {
   }
 
   /**
-   * Kill recovery: from the SIGKILL until every partition the worker owned has committed a checkpoint
-   * under another worker. Outage recovery: from storage being back until the first commit after it.
+   * Kill takeover: from the SIGKILL until another worker owns every partition the killed one owned (the
+   * lease protocol's part). Kill recovery: until every one of them has committed a checkpoint under
+   * another worker (also waits for work to arrive there and for in-flight messages to become visible). Outage recovery: from storage being back until the first commit after it.
    */
   private recoveries(changes: { at: number; partition: number; owner: string }[]) {
     const kills: number[] = [];
+    const takeovers: number[] = [];
     for (const kill of this.kills) {
       const owned = new Set<number>();
       for (const c of changes) {
@@ -361,6 +366,12 @@ class Chaos {
         else owned.delete(c.partition);
       }
       if (owned.size === 0) continue;
+      let takeover = 0;
+      for (const partition of owned) {
+        const next = changes.find((c) => c.partition === partition && c.at > kill.at && c.owner && c.owner !== kill.workerId);
+        if (next) takeover = Math.max(takeover, next.at - kill.at);
+      }
+      if (takeover > 0) takeovers.push(takeover);
       let worst = 0;
       for (const partition of owned) {
         const next = this.commits.find((c) => c.partition === partition && c.at > kill.at && c.workerId !== kill.workerId);
@@ -368,12 +379,23 @@ class Chaos {
       }
       if (worst > 0) kills.push(worst);
     }
+    // A partition moving between two workers that are both alive (not one that was killed): startup
+    // balancing and replacements that start after the dead worker's partitions were taken cause them.
+    let liveHandOvers = 0;
+    const lastOwner = new Map<number, string>();
+    for (const c of changes) {
+      if (!c.owner) continue;
+      const previous = lastOwner.get(c.partition);
+      lastOwner.set(c.partition, c.owner);
+      if (!previous || previous === c.owner) continue;
+      if (!this.kills.some((k) => k.workerId === previous && k.at <= c.at)) liveHandOvers++;
+    }
     const outages: number[] = [];
     for (const o of this.outages) {
       const next = this.commits.find((c) => c.at > o.up);
       if (next) outages.push(next.at - o.up);
     }
-    return { kills, outages };
+    return { kills, takeovers, outages, liveHandOvers };
   }
 
   // ---- verdict -----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import { TaskHub } from '../../src/backend/azureStorage/taskHub';
 import { Logger } from '../../src/util/log';
 import { storageConnection, uniqueHubName } from '../support/testHub';
 
-const LEASE_MS = 3_000;
+const LEASE_MS = 5_000;
 const ACQUIRE_MS = 500;
 
 function capturingLog(lines: string[]): Logger {
@@ -37,11 +37,12 @@ function disjoint(...lists: number[][]): boolean {
   return new Set(all).size === all.length;
 }
 
-test('three workers started together each own their share; a dead worker\'s partitions go to the live ones without hand-overs between them', async () => {
+test('three workers started together each own their share; a dead worker\'s partitions go to the live ones, or to its replacement, without hand-overs between live workers', async () => {
   const hub = new TaskHub(storageConnection(), uniqueHubName('Parts'), 6);
   await hub.ensureCreated();
   const lines: string[] = [];
   const [a, b, c] = ['worker-a', 'worker-b', 'worker-c'].map((id) => manager(hub, id, lines));
+  let d: TablePartitionManager | undefined;
   const overlaps: string[] = [];
   const watch = setInterval(() => {
     if (!disjoint(a.ownedPartitions, b.ownedPartitions, c.ownedPartitions)) overlaps.push(`${a.ownedPartitions}|${b.ownedPartitions}|${c.ownedPartitions}`);
@@ -64,8 +65,22 @@ test('three workers started together each own their share; a dead worker\'s part
     expect([...a.ownedPartitions, ...b.ownedPartitions].sort()).toEqual([0, 1, 2, 3, 4, 5]);
     expect(dead).toHaveLength(2);
     expect(overlaps.filter((o) => !o.endsWith(`|${dead}`))).toEqual([]);
+
+    // B dies and a replacement D starts at once, as the platform would start one: D reserves B's rows
+    // while they run out and takes them when they expire; A hands nothing over.
+    const bPartitions = b.ownedPartitions;
+    const reservedBefore = lines.filter((l) => l.startsWith('Reserved')).length;
+    await b.halt();
+    d = manager(hub, 'worker-d', lines);
+    await d.start();
+    await until(() => d!.ownedPartitions.length === 3, 20_000, 'D to own three partitions');
+    await new Promise((r) => setTimeout(r, 5 * ACQUIRE_MS));
+    expect(d.ownedPartitions).toEqual(bPartitions);
+    expect(a.ownedPartitions).toEqual(settled[0]);
+    expect(lines.filter((l) => l.startsWith('Asked')).length).toBe(handOversBefore);
+    expect(lines.filter((l) => l.startsWith('Reserved')).length - reservedBefore).toBe(3);
   } finally {
     clearInterval(watch);
-    await Promise.all([a.stop(), b.stop()]);
+    await Promise.all([a.stop(), b.stop(), d?.stop()]);
   }
 }, 90_000);

@@ -106,6 +106,8 @@ export class TablePartitionManager {
   }
 
   private halted = false;
+  /** When the first row of a dead worker expires (Infinity: none). */
+  private nextExpiry = Infinity;
 
   private async run(): Promise<void> {
     for (;;) {
@@ -115,6 +117,7 @@ export class TablePartitionManager {
         const busy = await this.pass();
         if (this.shuttingDown && this.owned.size === 0 && this.draining.size === 0) return;
         if (busy || this.shuttingDown) delay = BUSY_INTERVAL_MS;
+        delay = Math.max(0, Math.min(delay, this.nextExpiry + 10 - Date.now()));
       } catch (e) {
         // 412: someone else wrote a row we were about to change; read again at once.
         const status = (e as { statusCode?: number }).statusCode;
@@ -146,7 +149,21 @@ export class TablePartitionManager {
   private isLive(row: PartitionRow, now: number): boolean {
     const expires = row.ExpiresAt ? new Date(row.ExpiresAt).getTime() : 0;
     const renewed = row.LastRenewal ? new Date(row.LastRenewal).getTime() : 0;
-    return expires > now && now - renewed <= 2 * this.options.acquireIntervalMs + 1_000;
+    return expires > now && now - renewed <= this.liveWindowMs();
+  }
+
+  /**
+   * A NextOwner on a dead worker's row is a reservation; it holds until one live window after the row
+   * expired, so a reserving worker that died too does not keep the row from everyone.
+   */
+  private reservationHolds(row: PartitionRow, now: number): boolean {
+    if (!row.NextOwner || !row.CurrentOwner) return false;
+    const expires = row.ExpiresAt ? new Date(row.ExpiresAt).getTime() : 0;
+    return now < expires + this.liveWindowMs();
+  }
+
+  private liveWindowMs(): number {
+    return 2 * this.options.acquireIntervalMs + 1_000;
   }
 
   /** One read of the table and the writes it calls for; true while a hand-over is in progress. */
@@ -160,10 +177,20 @@ export class TablePartitionManager {
     // This worker's share: free and expired partitions are claimed up to it, not beyond, so that two live
     // workers do not first split a dead worker's partitions unevenly and then hand them back and forth.
     const workers = new Set<string>([me]);
-    for (const row of rows) if (row.CurrentOwner && this.isLive(row, now)) workers.add(row.CurrentOwner);
+    for (const row of rows) {
+      if (row.CurrentOwner && this.isLive(row, now)) workers.add(row.CurrentOwner);
+      if (row.NextOwner && (this.isLive(row, now) || this.reservationHolds(row, now))) workers.add(row.NextOwner);
+    }
     const share = Math.ceil(rows.length / workers.size);
+    const floor = Math.floor(rows.length / workers.size);
+    const holding = rows.filter((r) => r.CurrentOwner === me).length;
     let mine = rows.filter((r) => (r.CurrentOwner === me && !r.NextOwner) || r.NextOwner === me).length;
     let busy = false;
+    // Rows of a dead worker that have not expired yet: they become free soon, so nobody asks a live
+    // worker for a partition meanwhile (that would move partitions between live workers for nothing).
+    let deadRowsPending = false;
+    const seenFree = new Set<string>();
+    this.nextExpiry = Infinity;
 
     for (const row of rows) {
       const p = this.partitionOf(row);
@@ -178,19 +205,39 @@ export class TablePartitionManager {
       if (!this.shuttingDown) {
         const expired = !!row.ExpiresAt && now >= new Date(row.ExpiresAt).getTime();
         const handedToMe = next === me && (current === null || (expired && current !== me));
-        const free = (current === null && next === null) || (expired && current !== me);
-        if (handedToMe || (free && mine < share) || (expired && current === me)) {
+        const free = (current === null && next === null) || (expired && current !== me && (next === null || next === me || !this.reservationHolds(row, now)));
+        if (free) {
+          seenFree.add(row.rowKey);
+          if (!this.firstSeenFree.has(row.rowKey)) this.firstSeenFree.set(row.rowKey, now);
+        }
+        if (current !== null && current !== me && !expired && !this.isLive(row, now)) {
+          deadRowsPending = true;
+          // Look again the moment it expires: takeover then waits for the lease only, not also for a pass.
+          this.nextExpiry = Math.min(this.nextExpiry, new Date(row.ExpiresAt!).getTime());
+        }
+        if (handedToMe || (free && mine < share && (mine < floor || this.freeLongEnough(row, now))) || (expired && current === me)) {
           // A claim lasts one lease interval (DT.AS writes one minute): a worker killed right after claiming
           // is replaced as soon as its renewals stop, not a minute later.
           if (!handedToMe && current !== me) mine++;
           Object.assign(row, { CurrentOwner: me, NextOwner: null, OwnedSince: new Date(now), LastRenewal: new Date(now), ExpiresAt: new Date(now + this.options.leaseDurationMs), IsDraining: false });
           changed = claimed = true;
         } else if (free) {
-          // Above this worker's share: left for a worker below it.
+          // Above this worker's share, or above the floor share and only just free: left for a worker
+          // below it (a worker with fewer partitions claims first; the remainder goes one interval later).
+          if (mine < share) busy = true;
         } else if (current !== me) {
           const live = this.isLive(row, now);
           if (next === null && !row.IsDraining) {
             if (live) push(others, current!, row);
+            else if (!expired && mine < floor && holding === 0) {
+              // A dead worker's row, not expired yet, and this worker holds nothing (it just started, typically
+              // as the dead worker's replacement): reserve the row (NextOwner) so it is ours when it expires.
+              // The others, which cannot otherwise see a worker without rows, leave it to us.
+              row.NextOwner = me;
+              mine++;
+              changed = busy = true;
+              this.log.info(`Reserved partition ${row.rowKey} of ${current}, which stopped renewing.`);
+            }
           } else if (next !== null) {
             if (next === me) {
               busy = true;
@@ -228,8 +275,47 @@ export class TablePartitionManager {
       }
     }
 
-    if (!this.shuttingDown) busy = (await this.balance(rows.length, others, mine)) || busy;
+    for (const key of this.firstSeenFree.keys()) if (!seenFree.has(key)) this.firstSeenFree.delete(key);
+    // A worker that just started cannot tell a dead owner from a live one at first sight: it asks for nothing
+    // until it saw every owner renew (or judged it dead), else a replacement started right after a kill would
+    // ask a live worker while the dead one still counts.
+    const settled = this.everyOwnerSeenRenewing(rows, now);
+    if (!settled) busy = true;
+    if (!this.shuttingDown && !deadRowsPending && settled) busy = (await this.balance(rows.length, others, mine)) || busy;
     return busy;
+  }
+
+  /** Each row's LastRenewal when first seen, and the owners seen renewing since. */
+  private readonly firstRenewal = new Map<string, { owner: string; at: number }>();
+  private readonly seenRenewing = new Set<string>();
+
+  private everyOwnerSeenRenewing(rows: PartitionRow[], now: number): boolean {
+    let all = true;
+    for (const row of rows) {
+      const owner = row.CurrentOwner;
+      if (!owner || owner === this.options.workerId || !this.isLive(row, now) || this.seenRenewing.has(owner)) continue;
+      const renewed = row.LastRenewal ? new Date(row.LastRenewal).getTime() : 0;
+      const first = this.firstRenewal.get(row.rowKey);
+      if (first && first.owner === owner && renewed > first.at) this.seenRenewing.add(owner);
+      else {
+        if (!first || first.owner !== owner) this.firstRenewal.set(row.rowKey, { owner, at: renewed });
+        all = false;
+      }
+    }
+    return all;
+  }
+
+  /** When this worker first saw each row free (released, or expired), by its own clock. */
+  private readonly firstSeenFree = new Map<string, number>();
+
+  /**
+   * A row free for at least one acquire interval (plus a busy pass): every worker has had a pass to claim it,
+   * so the ones below the floor share got theirs first. Claiming beyond the floor at once let a worker with
+   * its share take the partition a newly started worker needed, which then had to ask for it.
+   */
+  private freeLongEnough(row: PartitionRow, now: number): boolean {
+    const since = Math.min(this.firstSeenFree.get(row.rowKey) ?? now, row.ExpiresAt ? new Date(row.ExpiresAt).getTime() : now);
+    return now - since >= this.options.acquireIntervalMs + BUSY_INTERVAL_MS;
   }
 
   /** Keeps a lease being handed over renewed while its queue drains; releases it once drained. */
