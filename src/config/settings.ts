@@ -4,6 +4,8 @@ import * as path from 'path';
 import { defaultTaskHubName, validateTaskHubName } from './taskHubName';
 
 /** Engine settings, read from host.json `extensions.durableTask` with the extension's defaultSettings. */
+export type PartitionManagementKind = 'table' | 'legacy' | 'safe';
+
 export interface DurableSettings {
   hubName: string;
   connectionName: string;
@@ -18,8 +20,8 @@ export interface DurableSettings {
   leaseRenewIntervalMs: number;
   leaseAcquireIntervalMs: number;
   workerId: string;
-  /** `<hub>Partitions` table (default, as DT.AzureStorage 2.x) or the legacy `default/` lease blobs. */
-  partitionManagement?: 'table' | 'legacy';
+  /** `<hub>Partitions` table (default, as DT.AzureStorage 2.x), legacy `default/` blobs, or safe `intent/` + `ownership/` blobs. */
+  partitionManagement?: PartitionManagementKind;
   /** Run partitions only while this app holds `<hub>-applease` (default true, host.json `useAppLease`). */
   useAppLease?: boolean;
   /** App name the app lease id is derived from: WEBSITE_SITE_NAME, else DTFX_APP_NAME, else "". */
@@ -105,18 +107,15 @@ function boolSetting(section: Json, key: string, fallback: boolean): boolean {
   return value;
 }
 
-/** The extension's storageProvider flags; the "safe" blob manager (both false) is not implemented. */
-function partitionManagement(provider: Json): 'table' | 'legacy' {
+/**
+ * The extension's storageProvider flags, as DurableTask.AzureStorage reads them: the partition table
+ * unless turned off; then the legacy blob leases if asked for, else the "safe" intent/ownership blobs.
+ */
+function partitionManagement(provider: Json): PartitionManagementKind {
   const table = boolSetting(provider, 'useTablePartitionManagement', true);
   const legacy = boolSetting(provider, 'useLegacyPartitionManagement', false);
   if (table && legacy) throw new Error("host.json sets both 'useTablePartitionManagement' and 'useLegacyPartitionManagement'; choose one.");
-  if (!table && !legacy) {
-    throw new Error(
-      "host.json turns 'useTablePartitionManagement' off without 'useLegacyPartitionManagement': the blob-based " +
-        "'safe' partition manager is not supported; use the partition table (default) or set useLegacyPartitionManagement.",
-    );
-  }
-  return table ? 'table' : 'legacy';
+  return table ? 'table' : legacy ? 'legacy' : 'safe';
 }
 
 /** Resolves `%AppSetting%` references the way the Functions host does for hubName. */

@@ -1,3 +1,4 @@
+import { PartitionManagementKind } from '../../config/settings';
 import { odata } from '@azure/data-tables';
 import { HubOverview, PartitionOverview, ThroughputMinute } from '../hubInfo';
 import { TaskHub } from './taskHub';
@@ -52,10 +53,11 @@ async function partitionTableRows(hub: TaskHub): Promise<Map<string, Record<stri
   return rows;
 }
 
-async function partitionOverview(hub: TaskHub, partition: number): Promise<PartitionOverview> {
+/** A partition as its lease blob describes it (`default/` for the legacy manager, `ownership/` for the safe one). */
+async function partitionOverview(hub: TaskHub, partition: number, directory: 'default' | 'ownership'): Promise<PartitionOverview> {
   const storage = hub.storage;
   const controlQueue = storage.names.controlQueue(partition);
-  const blob = storage.leases.getBlockBlobClient(`default/${controlQueue}`);
+  const blob = storage.leases.getBlockBlobClient(`${directory}/${controlQueue}`);
   const [depth, props, doc] = await Promise.all([
     queueDepth(storage.account.queues.getQueueClient(controlQueue)),
     blob.getProperties().catch((e) => {
@@ -120,7 +122,7 @@ async function throughput(hub: TaskHub, now: Date): Promise<HubOverview['through
  * What the task hub looks like right now: control-queue partitions with their lease owners and
  * depths, the work-item queue, the workers that hold leases, and recent throughput. Read-only.
  */
-export async function readHubOverview(hub: TaskHub, partitionManagement: 'table' | 'legacy' = 'table'): Promise<HubOverview> {
+export async function readHubOverview(hub: TaskHub, partitionManagement: PartitionManagementKind = 'table'): Promise<HubOverview> {
   const now = new Date();
   const info = await readJsonBlob(() => hub.storage.leases.getBlockBlobClient('taskhub.json').downloadToBuffer());
   // taskhub.json records the count the hub was created with; it wins over this app's setting.
@@ -128,7 +130,7 @@ export async function readHubOverview(hub: TaskHub, partitionManagement: 'table'
   const [partitions, workItemQueueDepth, recent] = await Promise.all([
     partitionManagement === 'table'
       ? partitionTableRows(hub).then((rows) => Promise.all(Array.from({ length: partitionCount }, (_, i) => tablePartitionOverview(hub, i, rows))))
-      : Promise.all(Array.from({ length: partitionCount }, (_, i) => partitionOverview(hub, i))),
+      : Promise.all(Array.from({ length: partitionCount }, (_, i) => partitionOverview(hub, i, partitionManagement === 'safe' ? 'ownership' : 'default'))),
     queueDepth(hub.storage.workItems),
     throughput(hub, now),
   ]);

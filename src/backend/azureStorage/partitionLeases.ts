@@ -1,35 +1,24 @@
-import { randomUUID } from 'crypto';
 import { BlockBlobClient } from '@azure/storage-blob';
 import { TaskHubStorage } from './taskHubStorage';
 import { Logger } from '../../util/log';
+import { HeldLease, LeaseDocument, acquireLeaseBlob, isLeaseLost, releaseLeaseBlob, renewLeaseBlob, uploadIfAbsent } from './leaseBlobs';
 
-/** Content of a lease blob, as DurableTask.AzureStorage's blob partition manager writes it. */
-export interface LeaseDocument {
-  PartitionId: string;
-  Owner: string | null;
-  Token: string | null;
-  Epoch: number;
-}
+export type { LeaseDocument } from './leaseBlobs';
 
 export interface PartitionOwnerListener {
   acquired(partition: number): void;
   lost(partition: number): Promise<void>;
 }
 
-interface OwnedLease {
-  partition: number;
-  blob: BlockBlobClient;
-  leaseId: string;
-  epoch: number;
-  /** The lease document as written at acquisition, rewritten on each renewal. */
-  body: string;
-}
+type OwnedLease = HeldLease;
 
 export interface LeaseOptions {
   workerId: string;
   leaseDurationMs: number;
   renewIntervalMs: number;
   acquireIntervalMs: number;
+  /** Directory of the lease blobs: `default` (legacy manager) or `intent` (the safe manager's balancing leases). */
+  directory?: 'default' | 'intent';
 }
 
 /**
@@ -58,23 +47,12 @@ export class PartitionLeaseManager {
   }
 
   private blob(partition: number): BlockBlobClient {
-    return this.storage.leases.getBlockBlobClient(`default/${this.storage.names.controlQueue(partition)}`);
+    return leaseBlob(this.storage, this.options.directory ?? 'default', partition);
   }
 
   /** Writes taskhub.json and one lease blob per partition, keeping existing ones. */
-  async createLeaseBlobs(): Promise<void> {
-    await this.storage.leases.createIfNotExists();
-    const info = this.storage.leases.getBlockBlobClient('taskhub.json');
-    if (!(await info.exists())) {
-      const doc = { TaskHubName: this.storage.hubName, CreatedAt: new Date().toISOString(), PartitionCount: this.storage.partitionCount };
-      await uploadIfAbsent(info, JSON.stringify(doc));
-    }
-    await Promise.all(
-      Array.from({ length: this.storage.partitionCount }, async (_, partition) => {
-        const doc: LeaseDocument = { PartitionId: this.storage.names.controlQueue(partition), Owner: null, Token: null, Epoch: 0 };
-        await uploadIfAbsent(this.blob(partition), JSON.stringify(doc));
-      }),
-    );
+  createLeaseBlobs(): Promise<void> {
+    return createLeaseBlobs(this.storage, this.options.directory ?? 'default');
   }
 
   async start(): Promise<void> {
@@ -208,26 +186,11 @@ export class PartitionLeaseManager {
   private readonly firstSeenFree = new Map<number, number>();
 
   private async tryAcquire(partition: number): Promise<void> {
-    const blob = this.blob(partition);
-    const leaseId = randomUUID();
-    try {
-      await blob.getBlobLeaseClient(leaseId).acquireLease(Math.round(this.options.leaseDurationMs / 1000));
-    } catch (e) {
-      if ((e as { statusCode?: number }).statusCode === 409) return; // someone else got it first
-      throw e;
-    }
-    let epoch = 0;
-    try {
-      const previous = JSON.parse((await blob.downloadToBuffer()).toString('utf8')) as LeaseDocument;
-      epoch = (previous.Epoch ?? 0) + 1;
-    } catch {
-      epoch = 1;
-    }
-    const doc: LeaseDocument = { PartitionId: this.storage.names.controlQueue(partition), Owner: this.options.workerId, Token: leaseId, Epoch: epoch };
-    const body = JSON.stringify(doc);
-    await blob.upload(body, Buffer.byteLength(body), { conditions: { leaseId } });
-    this.owned.set(partition, { partition, blob, leaseId, epoch, body });
-    this.log.info(`Acquired partition ${partition} (${doc.PartitionId}, epoch ${epoch}).`);
+    const partitionId = this.storage.names.controlQueue(partition);
+    const lease = await acquireLeaseBlob(this.blob(partition), partition, partitionId, this.options.workerId, this.options.leaseDurationMs);
+    if (!lease) return; // someone else got it first
+    this.owned.set(partition, lease);
+    this.log.info(`Acquired ${this.options.directory === 'intent' ? 'intent lease of ' : ''}partition ${partition} (${partitionId}, epoch ${lease.epoch}).`);
     this.listener.acquired(partition);
   }
 
@@ -235,14 +198,12 @@ export class PartitionLeaseManager {
     for (const lease of [...this.owned.values()]) {
       if (this.halted) return;
       try {
-        await lease.blob.getBlobLeaseClient(lease.leaseId).renewLease();
         // Rewriting the same document moves Last-Modified: the heartbeat other workers judge liveness by.
-        await lease.blob.upload(lease.body, Buffer.byteLength(lease.body), { conditions: { leaseId: lease.leaseId } });
+        await renewLeaseBlob(lease, true);
       } catch (e) {
         if (this.halted || !this.owned.has(lease.partition)) continue;
         // Storage trouble is not a lost lease: the next renewal tries again (409/412: someone else holds it).
-        const status = (e as { statusCode?: number }).statusCode;
-        if (status !== 409 && status !== 412) {
+        if (!isLeaseLost(e)) {
           this.log.warn(`Renewing partition ${lease.partition} failed: ${(e as Error).message}`);
           continue;
         }
@@ -256,21 +217,30 @@ export class PartitionLeaseManager {
   private async release(lease: OwnedLease): Promise<void> {
     this.owned.delete(lease.partition);
     try {
-      const doc: LeaseDocument = { PartitionId: this.storage.names.controlQueue(lease.partition), Owner: null, Token: null, Epoch: lease.epoch };
-      const body = JSON.stringify(doc);
-      await lease.blob.upload(body, Buffer.byteLength(body), { conditions: { leaseId: lease.leaseId } });
-      await lease.blob.getBlobLeaseClient(lease.leaseId).releaseLease();
+      await releaseLeaseBlob(lease, this.storage.names.controlQueue(lease.partition));
     } catch (e) {
       this.log.debug(`Releasing partition ${lease.partition}: ${(e as Error).message}`);
     }
   }
 }
 
-async function uploadIfAbsent(blob: BlockBlobClient, body: string): Promise<void> {
-  try {
-    await blob.upload(body, Buffer.byteLength(body), { conditions: { ifNoneMatch: '*' } });
-  } catch (e) {
-    const status = (e as { statusCode?: number }).statusCode;
-    if (status !== 409 && status !== 412) throw e;
+/** `<hub>-leases/<directory>/<control queue>`, as DT.AzureStorage's blob lease managers name them. */
+export function leaseBlob(storage: TaskHubStorage, directory: string, partition: number): BlockBlobClient {
+  return storage.leases.getBlockBlobClient(`${directory}/${storage.names.controlQueue(partition)}`);
+}
+
+/** Writes taskhub.json and one lease blob per partition under `directory`, keeping existing ones. */
+export async function createLeaseBlobs(storage: TaskHubStorage, directory: string): Promise<void> {
+  await storage.leases.createIfNotExists();
+  const info = storage.leases.getBlockBlobClient('taskhub.json');
+  if (!(await info.exists())) {
+    const doc = { TaskHubName: storage.hubName, CreatedAt: new Date().toISOString(), PartitionCount: storage.partitionCount };
+    await uploadIfAbsent(info, JSON.stringify(doc));
   }
+  await Promise.all(
+    Array.from({ length: storage.partitionCount }, async (_, partition) => {
+      const doc: LeaseDocument = { PartitionId: storage.names.controlQueue(partition), Owner: null, Token: null, Epoch: 0 };
+      await uploadIfAbsent(leaseBlob(storage, directory, partition), JSON.stringify(doc));
+    }),
+  );
 }

@@ -1,6 +1,8 @@
+import { PartitionManagementKind } from '../../config/settings';
 import { Logger } from '../../util/log';
 import { AppLease } from './appLease';
 import { PartitionLeaseManager, PartitionOwnerListener } from './partitionLeases';
+import { SafePartitionManager } from './safePartitionManager';
 import { TablePartitionManager } from './tablePartitionManager';
 import { TaskHubStorage } from './taskHubStorage';
 
@@ -9,8 +11,11 @@ export interface PartitionManagementOptions {
   leaseIntervalMs: number;
   leaseRenewIntervalMs: number;
   leaseAcquireIntervalMs: number;
-  /** `<hub>Partitions` table (default, as DT.AzureStorage 2.x) or the legacy `default/` lease blobs. */
-  partitionManagement?: 'table' | 'legacy';
+  /**
+   * `<hub>Partitions` table (default, as DT.AzureStorage 2.x), the legacy `default/` lease blobs, or
+   * the safe manager's `intent/` + `ownership/` lease blobs (extension 2.x's default).
+   */
+  partitionManagement?: PartitionManagementKind;
   /** Run partitions only while this app holds `<hub>-applease` (default true). */
   useAppLease?: boolean;
   appName?: string;
@@ -34,15 +39,14 @@ export function createPartitionManager(
   listener: PartitionOwnerListener,
   log: Logger,
 ): PartitionManager {
+  const blobLeases = { workerId: settings.workerId, leaseDurationMs: settings.leaseIntervalMs, renewIntervalMs: settings.leaseRenewIntervalMs, acquireIntervalMs: settings.leaseAcquireIntervalMs };
+  const kind = settings.partitionManagement ?? 'table';
   const inner: PartitionManager =
-    (settings.partitionManagement ?? 'table') === 'table'
+    kind === 'table'
       ? new TablePartitionManager(storage, { workerId: settings.workerId, leaseDurationMs: settings.leaseIntervalMs, acquireIntervalMs: settings.leaseAcquireIntervalMs }, listener, log)
-      : new PartitionLeaseManager(
-          storage,
-          { workerId: settings.workerId, leaseDurationMs: settings.leaseIntervalMs, renewIntervalMs: settings.leaseRenewIntervalMs, acquireIntervalMs: settings.leaseAcquireIntervalMs },
-          listener,
-          log,
-        );
+      : kind === 'safe'
+        ? new SafePartitionManager(storage, blobLeases, listener, log)
+        : new PartitionLeaseManager(storage, blobLeases, listener, log);
   if (settings.useAppLease === false) return inner;
   const lease = new AppLease(storage, settings.appName ?? '', inner, log);
   return {
