@@ -6,6 +6,7 @@ import { testSettings } from '../support/testHub';
 import { DurableSettings } from '../../src/config/settings';
 import { nodeActivityRuns } from './functions';
 import { SuiteContext, check, hubName, nodeClient, sleep, startDotnet, startNode, waitNode } from './support';
+import { safeManagerShared } from './safeManagerScenario';
 import { diffRows, hubArtifacts, instanceRow, normalize, normalizedHistory, partitionRows } from './storageDump';
 
 export interface Scenario {
@@ -507,6 +508,7 @@ export const scenarios: Scenario[] = [
   dotnetHubOpenedByNode,
   nodeHubOpenedByDotnet,
   bothWorkersAtOnce,
+  safeManagerShared,
   handoff,
   continueAsNewHandoff,
   continueAsNewShape,

@@ -107,7 +107,8 @@ export class PartitionLeaseManager {
         const props = await this.blob(partition).getProperties();
         const leased = props.leaseState === 'leased';
         let doc: LeaseDocument | undefined;
-        if (leased) doc = JSON.parse((await this.blob(partition).downloadToBuffer()).toString('utf8'));
+        // A document caught mid-rewrite (its owner's heartbeat) reads as unknown this tick, not as a failed balance.
+        if (leased) doc = parseLeaseDocument((await this.blob(partition).downloadToBuffer()).toString('utf8'));
         const storageNow = props.date?.getTime() ?? Date.now();
         const renewedAgo = props.lastModified ? storageNow - props.lastModified.getTime() : Infinity;
         return { partition, leased, owner: doc?.Owner ?? null, live: leased && renewedAgo <= this.liveWindowMs(), modified: props.lastModified?.getTime() ?? 0 };
@@ -221,6 +222,14 @@ export class PartitionLeaseManager {
     } catch (e) {
       this.log.debug(`Releasing partition ${lease.partition}: ${(e as Error).message}`);
     }
+  }
+}
+
+function parseLeaseDocument(text: string): LeaseDocument | undefined {
+  try {
+    return JSON.parse(text) as LeaseDocument;
+  } catch {
+    return undefined;
   }
 }
 
