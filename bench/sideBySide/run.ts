@@ -91,6 +91,7 @@ class SideRun {
     this.w1 = await this.startProcess(`${this.side}-w1`);
     await this.w1.call('createHub');
     await this.w1.call('startWorker');
+    this.w1.worker = true;
     log(`${this.side}: worker started on ${this.hub}`);
     const warm = this.id('warm');
     await this.w1.call('createMany', { name: 'BenchChain', prefix: warm, count: 4, input: '2' });
@@ -118,8 +119,8 @@ class SideRun {
   }
 
   /** Concurrent 5-step chains: throughput in steps per second. */
-  async chains(workers: 1 | 2): Promise<void> {
-    const label = workers === 1 ? `${SIZE.chains} concurrent 5-step chains (steps/s)` : `${SIZE.chains} concurrent chains, 2 workers (steps/s)`;
+  async chains(workers: 1 | 2 | 3): Promise<void> {
+    const label = workers === 1 ? `${SIZE.chains} concurrent 5-step chains (steps/s)` : `${SIZE.chains} concurrent chains, ${workers} workers (steps/s)`;
     const prefix = this.id('chain');
     const t0 = Date.now();
     await this.w1.call('createMany', { name: 'BenchChain', prefix, count: SIZE.chains, input: '5' });
@@ -133,7 +134,7 @@ class SideRun {
     this.results.set(label, { value: (SIZE.chains * 5) / seconds });
     log(`${this.side}: ${label}: ${seconds.toFixed(1)} s`);
     if (workers === 1) this.oneWorkerSeconds = seconds;
-    else if (this.oneWorkerSeconds) this.results.set('scale-out: 2 workers vs 1 (throughput ratio)', { value: this.oneWorkerSeconds / seconds });
+    else if (this.oneWorkerSeconds) this.results.set(`scale-out: ${workers} workers vs 1 (throughput ratio)`, { value: this.oneWorkerSeconds / seconds });
   }
 
   /** Fan-out/fan-in: activities per second from the first episode to completion; false when it did not finish. */
@@ -215,13 +216,15 @@ class SideRun {
     this.results.set('idle storage operations per second', { value: (this.proxy.total() - before) / (ms / 1000) });
   }
 
-  /** Starts a second worker process and waits until the partitions are split 2/2. */
+  /** Starts one more worker process and waits until the 4 partitions are spread over all (2/2, then 2/1/1). */
   async addWorker(): Promise<void> {
-    const w2 = await this.startProcess(`${this.side}-w2`);
-    await w2.call('startWorker');
+    const count = this.processes.filter((p) => p.worker).length + 1;
+    const w = await this.startProcess(`${this.side}-w${count}`);
+    await w.call('startWorker');
+    w.worker = true;
     const deadline = Date.now() + 90_000;
     let owners = await this.probe.owners();
-    while (Date.now() < deadline && !(owners.size === 2 && [...owners.values()].every((n) => n === 2))) {
+    while (Date.now() < deadline && !(owners.size === count && [...owners.values()].every((n) => n >= 1))) {
       await sleep(500);
       owners = await this.probe.owners();
     }
@@ -341,6 +344,8 @@ async function main(): Promise<void> {
     await Promise.all(runs.map((r) => r.idle(SIZE.idleMs)));
     await each((r) => r.addWorker());
     await each((r) => r.chains(2));
+    await each((r) => r.addWorker());
+    await each((r) => r.chains(3));
     floors.push(await emulatorFloor(azurite.connectionString));
   } finally {
     await Promise.all(runs.map((r) => r.stop()));

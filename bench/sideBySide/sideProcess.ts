@@ -28,6 +28,8 @@ export class SideProcess {
   static readonly live = new Set<ChildProcessWithoutNullStreams>();
 
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  /** Runs an engine on the hub (not just a client). */
+  worker = false;
   private nextId = 1;
   private exited = false;
   private readonly ready: Promise<void>;
