@@ -16,19 +16,16 @@ export interface RunningApp {
  * Runs a fixture app through the local host (npm start's code path) in its own process, on the
  * test Azurite. `hubName` and `queue` reach the fixture as WAKE_TEST_HUB / WAKE_TEST_QUEUE.
  */
-export async function startAppProcess(appRoot: string, hubName: string, queue: string, env: Record<string, string>): Promise<RunningApp> {
+export function startAppProcess(appRoot: string, hubName: string, queue: string, env: Record<string, string>): Promise<RunningApp> {
+  return spawnLocalHost(appRoot, { AzureWebJobsStorage: storageConnection(), WAKE_TEST_HUB: hubName, WAKE_TEST_QUEUE: queue, DF_LOG_LEVEL: 'warn', ...env });
+}
+
+/** Starts `dist/src/localhost/cli.js` on `appRoot` on a free port; resolves once it serves. */
+export async function spawnLocalHost(appRoot: string, env: Record<string, string>): Promise<RunningApp> {
   const port = await freePort();
   let output = '';
   const child = spawn(process.execPath, [path.join(root, 'dist/src/localhost/cli.js'), appRoot], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      AzureWebJobsStorage: storageConnection(),
-      WAKE_TEST_HUB: hubName,
-      WAKE_TEST_QUEUE: queue,
-      DF_LOG_LEVEL: 'warn',
-      ...env,
-    },
+    env: { ...process.env, PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await new Promise<void>((resolve, reject) => {
