@@ -75,7 +75,7 @@ export class EntityStep {
   }
 
   private state(instanceId: string, name: string, executionId: string, input: string, createdTime: Date, now: Date): InstanceState {
-    return { instanceId, name, version: '', executionId, input, runtimeStatus: 'Running', createdTime, lastUpdatedTime: now, generation: 0 };
+    return { instanceId, name, version: '', executionId, input, runtimeStatus: 'Running', createdTime, lastUpdatedTime: now, generation: 0, tags: null, parentInstanceId: '' };
   }
 }
 

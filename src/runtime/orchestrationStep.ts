@@ -422,6 +422,8 @@ export class OrchestrationStep {
       lastUpdatedTime: now,
       // A continued generation's start has no Generation (as in DT.Core): the stored one stays.
       generation: started.Generation,
+      tags: started.Tags ?? null,
+      parentInstanceId: started.ParentInstance?.OrchestrationInstance.InstanceId ?? '',
     };
     if (outcome.kind === 'completed') state.output = toJsonText(outcome.output) ?? undefined;
     if (outcome.kind === 'failed') state.output = JSON.stringify(failureOutput(started.Name, outcome.failure));

@@ -4,6 +4,7 @@ import { DurableClient } from '../../src/client/durableClient';
 import { OrchestrationContext } from '../../src/orchestration/context';
 import { partitionIndexOf } from '../../src/backend/azureStorage/partitions';
 import { TaskHub } from '../../src/backend/azureStorage/taskHub';
+import { EventType } from '../../src/history/events';
 import { undecodableRetryMs } from '../../src/backend/azureStorage/messageQueues';
 import { startTestHub, storageConnection, uniqueHubName, waitForStatus, testSettings } from '../support/testHub';
 
@@ -12,6 +13,12 @@ function registry(): FunctionRegistry {
   r.registerActivity('Hello', (name: string) => `Hello ${name}`);
   r.registerOrchestration('Greet', function* (context: OrchestrationContext) {
     return yield context.df.callActivity('Hello', context.df.getInput<string>());
+  });
+  r.registerOrchestration('WaitGo', function* (context: OrchestrationContext) {
+    return yield context.df.waitForExternalEvent('go');
+  });
+  r.registerOrchestration('GreetChild', function* (context: OrchestrationContext) {
+    return yield context.df.callSubOrchestrator('Greet', context.df.getInput<string>(), `${context.df.instanceId}-child`);
   });
   return r;
 }
@@ -91,8 +98,42 @@ describe('task hub layout (DurableTask.AzureStorage)', () => {
         Input: '"Ada"',
         Output: '"Hello Ada"',
         TaskHubName: hub.hub.name,
+        // As DT.AzureStorage 2.11.2 writes them (interop scenario 3a): no tags, no parent.
+        Tags: 'null',
+        ParentInstanceId: '',
       });
       for (const column of ['CreatedTime', 'LastUpdatedTime', 'CompletedTime']) expect(instance[column]).toBeInstanceOf(Date);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  test('a sub-orchestration row names its parent; tags are written as JSON; a checkpoint keeps columns it does not write', async () => {
+    const hub = await startTestHub(registry());
+    try {
+      await hub.client.startNew('GreetChild', { input: 'Bo', instanceId: 'layout-parent' });
+      await waitForStatus(hub.client, 'layout-parent');
+      const [child] = await rows(hub.hub, 'instances', 'layout-parent-child');
+      expect(child).toMatchObject({ RuntimeStatus: 'Completed', ParentInstanceId: 'layout-parent', Tags: 'null' });
+      const [parent] = await rows(hub.hub, 'instances', 'layout-parent');
+      expect(parent).toMatchObject({ ParentInstanceId: '', Tags: 'null' });
+
+      // A start carrying tags (as a .NET client sends them), and a column only .NET writes: both survive our checkpoints.
+      const started = new Date();
+      await hub.backend.createInstance(
+        {
+          EventType: EventType.ExecutionStarted, EventId: -1, IsPlayed: false, Timestamp: started.toISOString(),
+          OrchestrationInstance: { InstanceId: 'layout-tags', ExecutionId: 'f'.repeat(32) }, Name: 'WaitGo', Version: '', Input: null, Tags: { team: 'a' },
+        },
+        { refuseIfStatus: new Set(['Running']) },
+      );
+      await waitForStatus(hub.client, 'layout-tags', 30_000, new Set(['Running']));
+      await hub.hub.storage.instances.upsertEntity({ partitionKey: 'layout-tags', rowKey: '', SomeDotnetColumn: 'kept-by-merge' }, 'Merge');
+      await hub.client.raiseEvent('layout-tags', 'go', 1);
+      await waitForStatus(hub.client, 'layout-tags');
+      const [tagged] = await rows(hub.hub, 'instances', 'layout-tags');
+      expect(tagged).toMatchObject({ RuntimeStatus: 'Completed', Tags: '{"team":"a"}', ParentInstanceId: '', SomeDotnetColumn: 'kept-by-merge' });
+      expect((await hub.backend.getInstance('layout-tags'))?.tags).toEqual({ team: 'a' });
     } finally {
       await hub.stop();
     }

@@ -21,8 +21,10 @@ const dotnetClientNodeWorker: Scenario = {
     const node = await startNode(ctx, hub);
     const dotnet = await startDotnet(ctx, { hub });
     try {
-      await dotnet.create('HelloCities', 'chain-1', ['Tokyo', 'Seattle']);
+      await dotnet.create('HelloCities', 'chain-1', ['Tokyo', 'Seattle'], { team: 'interop', tier: '1' });
       const done = await dotnet.waitFor('chain-1');
+      check.deepEqual(done.tags, { team: 'interop', tier: '1' }, 'tags of a .NET start survive our checkpoints');
+      check.equal((await instanceRow(ctx.connectionString, hub, 'chain-1'))!.ParentInstanceId, '');
       check.equal(done.status, 'Completed');
       check.deepEqual(JSON.parse(done.output!), ['Hello Tokyo', 'Hello Seattle']);
       check.deepEqual(JSON.parse(done.input!), ['Tokyo', 'Seattle']);
@@ -135,6 +137,8 @@ const dotnetHubOpenedByNode: Scenario = {
       console.log(`  history diff, same chain (.NET vs ours):\n    ${diff.join('\n    ') || '(none)'}`);
       const iDiff = diffRows([normalize((await instanceRow(ctx.connectionString, hub, 'before'))!)], [normalize((await instanceRow(ctx.connectionString, hub, 'before-node'))!)], ['.NET', 'ours']);
       console.log(`  Instances row diff:\n    ${iDiff.join('\n    ') || '(none)'}`);
+      // ParentInstanceId "" and Tags "null" included (DT.AzureStorage 2.11.2 writes both for a top-level untagged instance).
+      check.deepEqual(iDiff, [], 'same Instances row for the same chain');
       const ourArtifacts = await hubArtifacts(ctx.connectionString, hub);
       console.log(`  artifacts .NET: ${dotnetArtifacts.join(', ')}\n  artifacts after ours: ${ourArtifacts.join(', ')}`);
       check.deepEqual(ourArtifacts.filter((a) => !a.startsWith('  blob')), dotnetArtifacts.filter((a) => !a.startsWith('  blob')), 'our engine adds no artifact .NET does not have');
