@@ -8,11 +8,24 @@ import { EventType } from '../../src/history/events';
 import { undecodableRetryMs } from '../../src/backend/azureStorage/messageQueues';
 import { startTestHub, storageConnection, uniqueHubName, waitForStatus, testSettings } from '../support/testHub';
 
+const failsOnce = { next: true };
+
 function registry(): FunctionRegistry {
   const r = new FunctionRegistry();
   r.registerActivity('Hello', (name: string) => `Hello ${name}`);
   r.registerOrchestration('Greet', function* (context: OrchestrationContext) {
     return yield context.df.callActivity('Hello', context.df.getInput<string>());
+  });
+  r.registerActivity('FailsOnce', () => {
+    if (failsOnce.next) {
+      failsOnce.next = false;
+      throw new Error('first try fails');
+    }
+    return 'second try';
+  });
+  r.registerOrchestration('CallsFailsOnce', function* (context: OrchestrationContext) {
+    const a: unknown = yield context.df.callActivity('Hello', 'a');
+    return [a, yield context.df.callActivity('FailsOnce')];
   });
   r.registerOrchestration('WaitGo', function* (context: OrchestrationContext) {
     return yield context.df.waitForExternalEvent('go');
@@ -134,6 +147,30 @@ describe('task hub layout (DurableTask.AzureStorage)', () => {
       const [tagged] = await rows(hub.hub, 'instances', 'layout-tags');
       expect(tagged).toMatchObject({ RuntimeStatus: 'Completed', Tags: '{"team":"a"}', ParentInstanceId: '', SomeDotnetColumn: 'kept-by-merge' });
       expect((await hub.backend.getInstance('layout-tags'))?.tags).toEqual({ team: 'a' });
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  test('rewind rewrites the failure rows in place as DT.AzureStorage does, and the replay runs the failed task again', async () => {
+    const hub = await startTestHub(registry());
+    try {
+      failsOnce.next = true;
+      await hub.client.startNew('CallsFailsOnce', { instanceId: 'layout-rewind' });
+      expect((await waitForStatus(hub.client, 'layout-rewind')).runtimeStatus).toBe('Failed');
+      const failedRows = (await rows(hub.hub, 'history', 'layout-rewind')).filter((r) => r.rowKey !== 'sentinel').length;
+      await hub.client.rewind('layout-rewind', 'fixed');
+      const done = await waitForStatus(hub.client, 'layout-rewind');
+      expect(done).toMatchObject({ runtimeStatus: 'Completed', output: ['Hello a', 'second try'] });
+      const history = (await rows(hub.hub, 'history', 'layout-rewind')).filter((r) => r.rowKey !== 'sentinel').sort((a, b) => String(a.rowKey).localeCompare(String(b.rowKey)));
+      // The rows of the failed run keep their keys; the failure rows became GenericEvents naming what they were.
+      expect(history.slice(0, failedRows).filter((r) => r.EventType === 'GenericEvent').map((r) => r.Reason)).toEqual([
+        'Rewound: TaskScheduled', 'Rewound: TaskFailed', 'Rewound: ExecutionCompleted',
+      ]);
+      // The replay, woken by a GenericEvent message carrying the reason, scheduled the failed task again.
+      const after = history.slice(failedRows);
+      expect(after.find((r) => r.EventType === 'GenericEvent')).toMatchObject({ Data: 'fixed' });
+      expect(after.filter((r) => r.EventType === 'TaskScheduled')).toHaveLength(1);
     } finally {
       await hub.stop();
     }

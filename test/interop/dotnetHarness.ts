@@ -147,6 +147,14 @@ export class DotnetHarness {
   resume(instanceId: string, reason: string): Promise<void> {
     return this.call('resume', { instanceId, reason });
   }
+  /** DT.AzureStorage's RewindTaskOrchestrationAsync (what the Functions extension's rewind calls). */
+  rewind(instanceId: string, reason: string): Promise<void> {
+    return this.call('rewind', { instanceId, reason });
+  }
+  /** Whether the C# Flaky activity fails. */
+  setFlaky(fails: boolean): Promise<void> {
+    return this.call('setFlaky', { fails });
+  }
   state(instanceId: string): Promise<DotnetState | null> {
     return this.call('state', { instanceId });
   }

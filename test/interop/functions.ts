@@ -4,6 +4,9 @@ import { OrchestrationContext } from '../../src/orchestration/context';
 /** Activity runs of our engine, by name, so scenarios can tell which side ran what. */
 export const nodeActivityRuns: { name: string; input: unknown }[] = [];
 
+/** Whether our Flaky activity fails: an activity that fails, then works after a rewind. */
+export const flaky = { fails: true };
+
 /**
  * The Node twin of test/interop/dotnet/Functions.cs: same names, same behaviour, so an instance can
  * be started, continued or finished on either side.
@@ -21,6 +24,11 @@ export function interopRegistry(): FunctionRegistry {
   registry.registerActivity('Fail', (input: string) => {
     nodeActivityRuns.push({ name: 'Fail', input });
     throw new Error(`activity refused ${input}`);
+  });
+  registry.registerActivity('Flaky', (input: string) => {
+    nodeActivityRuns.push({ name: 'Flaky', input });
+    if (flaky.fails) throw new Error(`flaky refused ${input}`);
+    return `Flaky ${input}`;
   });
   registry.registerOrchestration('HelloCities', function* (context: OrchestrationContext) {
     const out: unknown[] = [];
@@ -66,6 +74,11 @@ export function interopRegistry(): FunctionRegistry {
   registry.registerOrchestration('CallsFailing', function* (context: OrchestrationContext) {
     yield context.df.callActivity('Fail', 'x');
     return 'unreachable';
+  });
+  registry.registerOrchestration('CallsFlaky', function* (context: OrchestrationContext) {
+    const a: unknown = yield context.df.callActivity('SayHello', 'a');
+    const b: unknown = yield context.df.callActivity('Flaky', 'b');
+    return [a, b];
   });
   registry.registerOrchestration('Handoff', function* (context: OrchestrationContext) {
     const a = yield context.df.callActivity('SayHello', 'A');

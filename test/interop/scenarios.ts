@@ -4,7 +4,7 @@ import { partitionIndexOf } from '../../src/backend/azureStorage/partitions';
 import { EventType, ExecutionStartedEvent, TimerCreatedEvent } from '../../src/history/events';
 import { testSettings } from '../support/testHub';
 import { DurableSettings } from '../../src/config/settings';
-import { nodeActivityRuns } from './functions';
+import { flaky, nodeActivityRuns } from './functions';
 import { SuiteContext, check, hubName, nodeClient, sleep, startDotnet, startNode, waitNode } from './support';
 import { diffRows, hubArtifacts, instanceRow, normalize, normalizedHistory, partitionRows } from './storageDump';
 
@@ -496,6 +496,116 @@ const longTimerHandoff: Scenario = {
   },
 };
 
+/**
+ * (4f) Failures and rewind across the sides. The same failing activity on each side, row by row; then an
+ * instance failed on one side is rewound by the other side's client and finished by either worker.
+ * DT.Core 3.11.2's TaskHubClient has no rewind: the harness calls DT.AzureStorage's
+ * RewindTaskOrchestrationAsync, as the Functions extension's RewindAsync does.
+ */
+const failureAndRewind: Scenario = {
+  name: '4f failure shapes and rewind across sides',
+  async run(ctx) {
+    const hub = hubName('ItL');
+    const dotnet = await startDotnet(ctx, { hub, workerId: 'dotnet-l' });
+    const client = nodeClient(ctx, hub);
+    try {
+      // The same failing activity, run by each side.
+      await withSide(ctx, hub, 'dotnet', async ({ dotnet }) => {
+        await dotnet.create('CallsFailing', 'fail-dotnet');
+        check.equal((await dotnet.waitFor('fail-dotnet')).status, 'Failed');
+      }, dotnet);
+      await withSide(ctx, hub, 'node', async ({ node }) => {
+        await node!.client.startNew('CallsFailing', { instanceId: 'fail-node' });
+        check.equal((await waitNode(node!.client, 'fail-node')).runtimeStatus, 'Failed');
+      }, dotnet);
+      const theirs = await normalizedHistory(ctx.connectionString, hub, 'fail-dotnet', true);
+      const ours = await normalizedHistory(ctx.connectionString, hub, 'fail-node', true);
+      const diff = diffRows(theirs, ours, ['.NET', 'ours']);
+      console.log(`  CallsFailing history diff (.NET vs ours):\n    ${diff.join('\n    ') || '(none)'}`);
+      const rowDiff = diffRows([normalize((await instanceRow(ctx.connectionString, hub, 'fail-dotnet'))!)], [normalize((await instanceRow(ctx.connectionString, hub, 'fail-node'))!)], ['.NET', 'ours']);
+      console.log(`  CallsFailing Instances row diff:\n    ${rowDiff.join('\n    ') || '(none)'}`);
+      const dn = (await dotnet.state('fail-dotnet'))!;
+      const dnOfOurs = (await dotnet.state('fail-node'))!;
+      console.log(`  .NET reads: its own failure ${JSON.stringify(dn.output)} ${JSON.stringify(dn.failureDetails)}; ours ${JSON.stringify(dnOfOurs.output)} ${JSON.stringify(dnOfOurs.failureDetails)}`);
+      const ourView = await client.getStatus('fail-dotnet');
+      console.log(`  our status of the .NET failure: ${JSON.stringify(ourView.output)}`);
+      // Same rows and columns. What may differ (docs/spec §10): texts that hold a platform's stack trace or
+      // type name, the failed ExecutionCompleted (ours as the Functions extension writes it for an
+      // out-of-process orchestrator), and our tolerated extras.
+      const tolerated = /^(0+2 TaskScheduled\.Input|0+5 TaskFailed\.(Details|FailureDetails)|0+6 ExecutionCompleted\.(Result|FailureDetails)|sentinel \.LastMessageIds):/;
+      check.deepEqual(diff.filter((line) => !tolerated.test(line)), [], 'TaskFailed/ExecutionCompleted rows differ only where tolerated');
+      const byKey = (rows: Record<string, unknown>[], key: string) => rows.find((r) => String(r.rowKey).endsWith(key))!;
+      const theirFailure = JSON.parse(String(byKey(theirs, '05').FailureDetails)) as Record<string, unknown>;
+      const ourFailure = JSON.parse(String(byKey(ours, '05').FailureDetails)) as Record<string, unknown>;
+      check.deepEqual(Object.keys(ourFailure), Object.keys(theirFailure), 'FailureDetails members, in .NET order');
+      check.equal(ourFailure.ErrorMessage, theirFailure.ErrorMessage);
+      check.equal(byKey(ours, '05').Reason, byKey(theirs, '05').Reason, 'TaskFailed.Reason is the error message on both sides');
+      check.ok(String(byKey(theirs, '05').Details).includes('activity refused x') && String(byKey(ours, '05').Details).includes('activity refused x'), 'Details on both sides (IncludeDetails, as the extension sets it)');
+      check.deepEqual(rowDiff.filter((line) => !line.startsWith(' .Output:')), [], 'failed Instances rows differ only in Output');
+      check.equal(dnOfOurs.status, 'Failed');
+      check.equal(ourView.runtimeStatus, 'Failed');
+      check.equal(ourView.output, 'activity refused x', 'our status shows the .NET failure text');
+
+      // Failed on .NET, rewound by our client, finished by our engine.
+      await dotnet.setFlaky(true);
+      flaky.fails = true;
+      await withSide(ctx, hub, 'dotnet', async ({ dotnet }) => {
+        await dotnet.create('CallsFlaky', 'rw-1');
+        check.equal((await dotnet.waitFor('rw-1')).status, 'Failed');
+      }, dotnet);
+      flaky.fails = false;
+      await withSide(ctx, hub, 'node', async ({ node }) => {
+        await node!.client.rewind('rw-1', 'rewound by node');
+        const done = await waitNode(node!.client, 'rw-1', ['Completed'], 60_000);
+        check.deepEqual(done.output, ['Hello a', 'Flaky b']);
+      }, dotnet);
+      check.deepEqual(JSON.parse((await dotnet.state('rw-1'))!.output!), ['Hello a', 'Flaky b'], '.NET reads the rewound instance');
+
+      // Failed on our engine, rewound by our client, finished by .NET.
+      flaky.fails = true;
+      await dotnet.setFlaky(false);
+      await withSide(ctx, hub, 'node', async ({ node }) => {
+        await node!.client.startNew('CallsFlaky', { instanceId: 'rw-2' });
+        check.equal((await waitNode(node!.client, 'rw-2')).runtimeStatus, 'Failed');
+      }, dotnet);
+      await withSide(ctx, hub, 'dotnet', async ({ dotnet }) => {
+        await client.rewind('rw-2', 'rewound by node for .NET');
+        const done = await dotnet.waitFor('rw-2', ['Completed'], 60_000);
+        check.deepEqual(JSON.parse(done.output!), ['Hello a', 'Flaky b']);
+      }, dotnet);
+
+      // Failed on our engine, rewound by .NET (DT.AzureStorage's rewind), finished by our engine.
+      flaky.fails = true;
+      await withSide(ctx, hub, 'node', async ({ node }) => {
+        await node!.client.startNew('CallsFlaky', { instanceId: 'rw-3' });
+        check.equal((await waitNode(node!.client, 'rw-3')).runtimeStatus, 'Failed');
+        flaky.fails = false;
+        await dotnet.rewind('rw-3', 'rewound by .NET');
+        const done = await waitNode(node!.client, 'rw-3', ['Completed'], 60_000);
+        check.deepEqual(done.output, ['Hello a', 'Flaky b']);
+      }, dotnet);
+
+      // Failed on .NET, rewound by .NET with no worker running, finished by our engine: the rows DT.AzureStorage's rewind rewrote replay here.
+      await dotnet.setFlaky(true);
+      flaky.fails = false;
+      await withSide(ctx, hub, 'dotnet', async ({ dotnet }) => {
+        await dotnet.create('CallsFlaky', 'rw-4');
+        check.equal((await dotnet.waitFor('rw-4')).status, 'Failed');
+      }, dotnet);
+      await dotnet.rewind('rw-4', 'rewound by .NET for node');
+      const rewound = await normalizedHistory(ctx.connectionString, hub, 'rw-4');
+      console.log(`  rows after DT.AzureStorage's rewind: ${rewound.map((r) => `${String(r.rowKey).slice(-2)}:${String(r.EventType ?? '')}${r.Reason ? `(${String(r.Reason)})` : ''}`).join(' ')}`);
+      check.equal((await client.getStatus('rw-4')).runtimeStatus, 'Pending', 'DT.AzureStorage rewind sets the row Pending');
+      await withSide(ctx, hub, 'node', async ({ node }) => {
+        const done = await waitNode(node!.client, 'rw-4', ['Completed'], 60_000);
+        check.deepEqual(done.output, ['Hello a', 'Flaky b']);
+      }, dotnet);
+    } finally {
+      await dotnet.stop();
+    }
+  },
+};
+
 async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -516,6 +626,7 @@ export const scenarios: Scenario[] = [
   continueAsNewShape,
   startMessagesOnFinishedInstance,
   longTimerHandoff,
+  failureAndRewind,
 ];
 
 /**

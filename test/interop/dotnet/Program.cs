@@ -174,6 +174,9 @@ namespace Interop
                     this.worker.AddTaskActivities(BenchFunctions.Activities());
                     if (this.options.BenchEntities) this.worker.AddTaskEntities(BenchFunctions.Entities());
                     await this.worker.StartAsync();
+                    // As the Functions extension does once its worker is started: failures carry their details.
+                    this.worker.TaskActivityDispatcher.IncludeDetails = true;
+                    this.worker.TaskOrchestrationDispatcher.IncludeDetails = true;
                     return null;
                 case "stopWorker":
                     if (this.worker != null) await this.worker.StopAsync(true);
@@ -221,6 +224,13 @@ namespace Interop
                     var result = await this.service.PurgeInstanceHistoryAsync((string)request["instanceId"]!);
                     return new JObject { ["instancesDeleted"] = result.InstancesDeleted, ["rowsDeleted"] = result.RowsDeleted };
                 }
+                case "rewind":
+                    // What the Functions extension's RewindAsync calls on Azure Storage (DT.Core 3.11.2's TaskHubClient has no rewind).
+                    await this.service.RewindTaskOrchestrationAsync((string)request["instanceId"]!, (string?)request["reason"] ?? "");
+                    return null;
+                case "setFlaky":
+                    Activities.FlakyFails = (bool)request["fails"]!;
+                    return null;
                 case "createMany":
                     await BenchVerbs.CreateManyAsync(this.client, request);
                     return null;
