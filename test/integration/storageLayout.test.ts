@@ -176,6 +176,22 @@ describe('task hub layout (DurableTask.AzureStorage)', () => {
     }
   });
 
+  test('a suspend or resume leaves its reason in the Instances row Output, as DT.AzureStorage writes it', async () => {
+    const hub = await startTestHub(registry());
+    try {
+      await hub.client.startNew('WaitGo', { instanceId: 'layout-suspend' });
+      await waitForStatus(hub.client, 'layout-suspend', 30_000, new Set(['Running']));
+      await hub.client.suspend('layout-suspend', 'on hold');
+      await waitForStatus(hub.client, 'layout-suspend', 30_000, new Set(['Suspended']));
+      expect((await rows(hub.hub, 'instances', 'layout-suspend'))[0]).toMatchObject({ RuntimeStatus: 'Suspended', Output: 'on hold' });
+      await hub.client.resume('layout-suspend', 'carry on');
+      await waitForStatus(hub.client, 'layout-suspend', 30_000, new Set(['Running']));
+      expect((await rows(hub.hub, 'instances', 'layout-suspend'))[0]).toMatchObject({ RuntimeStatus: 'Running', Output: 'carry on' });
+    } finally {
+      await hub.stop();
+    }
+  });
+
   test('queue messages are MessageData envelopes with $type names, on the hashed control queue', async () => {
     // No engine runs on this hub, so the message stays in the queue to be looked at.
     const backend = AzureStorageBackend.fromSettings(testSettings(uniqueHubName('Msg')), storageConnection());

@@ -606,6 +606,70 @@ const failureAndRewind: Scenario = {
   },
 };
 
+/**
+ * (4g) Suspend and resume handed over: suspended by one side's client and worker, an event raised while
+ * suspended, resumed and finished by the other side; in both directions.
+ */
+const suspendResumeHandoff: Scenario = {
+  name: '4g suspend/resume across sides',
+  async run(ctx) {
+    const hub = hubName('ItM');
+    const dotnet = await startDotnet(ctx, { hub, workerId: 'dotnet-m' });
+    const client = nodeClient(ctx, hub);
+    try {
+      // Suspended by .NET (client and worker), resumed and finished by ours.
+      await withSide(ctx, hub, 'dotnet', async ({ dotnet }) => {
+        await dotnet.create('WaitForApproval', 'sus-1');
+        await dotnet.waitFor('sus-1', ['Running']);
+        await dotnet.suspend('sus-1', 'held by .NET');
+        const suspended = await dotnet.waitFor('sus-1', ['Suspended']);
+        check.equal(suspended.output, 'held by .NET', '.NET writes the suspend reason as Output');
+      }, dotnet);
+      await withSide(ctx, hub, 'node', async ({ node }) => {
+        const seen = await node!.client.getStatus('sus-1');
+        check.equal(seen.runtimeStatus, 'Suspended');
+        await node!.client.raiseEvent('sus-1', 'Approval', 'while suspended');
+        await sleep(2000);
+        check.equal((await node!.client.getStatus('sus-1')).runtimeStatus, 'Suspended', 'an event does not wake a suspended instance');
+        await node!.client.resume('sus-1', 'go on');
+        const done = await waitNode(node!.client, 'sus-1');
+        check.equal(done.runtimeStatus, 'Completed');
+        check.deepEqual(done.output, { approval: 'while suspended' });
+      }, dotnet);
+
+      // Suspended by ours, an event raised by .NET while suspended, resumed by .NET, finished by .NET.
+      await withSide(ctx, hub, 'node', async ({ node }) => {
+        await node!.client.startNew('WaitForApproval', { instanceId: 'sus-2' });
+        await waitNode(node!.client, 'sus-2', ['Running']);
+        await node!.client.suspend('sus-2', 'held by node');
+        await waitNode(node!.client, 'sus-2', ['Suspended']);
+      }, dotnet);
+      const ourRow = normalize((await instanceRow(ctx.connectionString, hub, 'sus-2'))!);
+      console.log(`  suspended row (ours) Output=${JSON.stringify(ourRow.Output)} RuntimeStatus=${String(ourRow.RuntimeStatus)}`);
+      check.equal(ourRow.RuntimeStatus, 'Suspended');
+      await withSide(ctx, hub, 'dotnet', async ({ dotnet }) => {
+        const seen = (await dotnet.state('sus-2'))!;
+        check.equal(seen.status, 'Suspended');
+        check.equal(seen.output, 'held by node', 'our suspend reason is the Output .NET reads');
+        await dotnet.raise('sus-2', 'Approval', 'raised by .NET');
+        await sleep(2000);
+        check.equal((await dotnet.state('sus-2'))!.status, 'Suspended');
+        await dotnet.resume('sus-2', 'resumed by .NET');
+        const done = await dotnet.waitFor('sus-2');
+        check.equal(done.status, 'Completed');
+        check.deepEqual(JSON.parse(done.output!), { approval: 'raised by .NET' });
+      }, dotnet);
+      const ourHistory = (await normalizedHistory(ctx.connectionString, hub, 'sus-2')).map((r) => String(r.EventType ?? ''));
+      const theirHistory = (await normalizedHistory(ctx.connectionString, hub, 'sus-1')).map((r) => String(r.EventType ?? ''));
+      console.log(`  sus-1 rows: ${theirHistory.join(' ')}\n  sus-2 rows: ${ourHistory.join(' ')}`);
+      check.deepEqual(ourHistory, theirHistory, 'the same event sequence whichever side suspended');
+      check.equal((await client.getStatus('sus-2')).runtimeStatus, 'Completed');
+    } finally {
+      await dotnet.stop();
+    }
+  },
+};
+
 async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -627,6 +691,7 @@ export const scenarios: Scenario[] = [
   startMessagesOnFinishedInstance,
   longTimerHandoff,
   failureAndRewind,
+  suspendResumeHandoff,
 ];
 
 /**
