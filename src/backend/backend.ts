@@ -86,6 +86,12 @@ export interface Backend {
    * no longer matches because a concurrent purge or an update came first.
    */
   purgeInstance(instanceId: string, expectedEtag?: string): Promise<boolean>;
+  /**
+   * Rewinds a Failed instance (the caller checked the status): its failed tasks and sub-orchestrations
+   * run again, completed ones are kept. Azure Storage rewrites the failure rows as DT.AzureStorage
+   * does, so a .NET worker can finish it too; the memory backend sends the runtime an ExecutionRewound.
+   */
+  rewindInstance(instanceId: string, executionId: string, reason: string): Promise<void>;
 }
 
 export interface StopOptions {

@@ -27,6 +27,8 @@ export function pendingInstance(
       lastUpdatedTime: created,
       scheduledStartTime,
       generation,
+      tags: start.Tags ?? null,
+      parentInstanceId: start.ParentInstance?.OrchestrationInstance.InstanceId ?? '',
     },
   };
 }

@@ -165,11 +165,7 @@ export class DurableClient {
     if (state.runtimeStatus !== 'Failed') {
       throw new Error(`Instance '${instanceId}' is ${state.runtimeStatus}; only Failed instances can be rewound.`);
     }
-    await this.backend.sendMessage({
-      instance: { InstanceId: instanceId, ExecutionId: state.executionId },
-      target: 'control',
-      event: newEvent({ EventType: EventType.ExecutionRewound, Reason: reason ?? null }),
-    });
+    await this.backend.rewindInstance(instanceId, state.executionId, reason ?? '');
   }
 
   private async createInstance(name: string, instanceId: string, input: string | null, version = ''): Promise<string> {

@@ -162,7 +162,7 @@ export class DurableEngine {
   private async poison(item: OrchestrationWorkItem, error: Error, attempts: number): Promise<void> {
     const reason = `The work item of instance '${item.instanceId}' failed ${attempts} times; last error: ${error.message}`;
     this.log.error(`${reason}. Giving up on its ${item.messages.length} message(s).`);
-    const failure = { ErrorType: 'PoisonWorkItem', ErrorMessage: reason, StackTrace: error.stack ?? null, InnerFailure: null, IsNonRetriable: true };
+    const failure = { ErrorType: 'PoisonWorkItem', ErrorMessage: reason, StackTrace: error.stack ?? null, InnerFailure: null, IsNonRetriable: true, Properties: null };
     const checkpoint = isEntityInstanceId(item.instanceId) ? undefined : this.orchestrations.fail(item, failure, this.backend.clock.now());
     if (checkpoint) {
       try {

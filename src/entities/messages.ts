@@ -72,9 +72,10 @@ export function toEntityIdJson(entity: EntityId): EntityIdJson {
 
 export function parseSchedulerState(text: string | null | undefined): SchedulerState {
   if (!text) return { exists: false, queue: [] };
-  const parsed = JSON.parse(text) as SchedulerState;
+  const parsed = JSON.parse(text) as Partial<SchedulerState>;
   return {
-    exists: !!parsed.exists,
+    // DT.Core 3.x writes no `exists` (an entity exists when it has a state); the extension 2.x and we write it.
+    exists: parsed.exists ?? (parsed.state !== undefined && parsed.state !== null),
     state: parsed.state ?? null,
     queue: parsed.queue ?? [],
     lockedBy: parsed.lockedBy ?? null,

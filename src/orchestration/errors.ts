@@ -101,7 +101,7 @@ export function toFailureDetails(error: unknown): WireFailureDetails {
       StackTrace: error.failureDetails.stackTrace ?? null,
       InnerFailure: error.failureDetails.innerFailure ? toWire(error.failureDetails.innerFailure) : null,
       IsNonRetriable: error.failureDetails.isNonRetriable,
-      ...(error.failureDetails.properties ? { Properties: error.failureDetails.properties } : {}),
+      Properties: error.failureDetails.properties ?? null,
     };
   }
   if (error instanceof Error) {
@@ -111,7 +111,7 @@ export function toFailureDetails(error: unknown): WireFailureDetails {
       StackTrace: error.stack ?? null,
       InnerFailure: null,
       IsNonRetriable: false,
-      ...(properties ? { Properties: properties } : {}),
+      Properties: properties ?? null,
     };
   }
   return {
@@ -120,6 +120,7 @@ export function toFailureDetails(error: unknown): WireFailureDetails {
     StackTrace: null,
     InnerFailure: null,
     IsNonRetriable: false,
+    Properties: null,
   };
 }
 
@@ -130,7 +131,7 @@ function toWire(details: FailureDetails): WireFailureDetails {
     StackTrace: details.stackTrace ?? null,
     InnerFailure: details.innerFailure ? toWire(details.innerFailure) : null,
     IsNonRetriable: details.isNonRetriable,
-    ...(details.properties ? { Properties: details.properties } : {}),
+    Properties: details.properties ?? null,
   };
 }
 

@@ -76,9 +76,14 @@ export class EntityStep {
   }
 
   private state(instanceId: string, name: string, executionId: string, input: string, createdTime: Date, now: Date): InstanceState {
-    return { instanceId, name, version: '', executionId, input, runtimeStatus: 'Running', createdTime, lastUpdatedTime: now, generation: 0 };
+    return { instanceId, name, version: '', executionId, input, runtimeStatus: 'Running', createdTime, lastUpdatedTime: now, generation: 0, tags: null, parentInstanceId: '' };
   }
 }
+
+/** Event name of a scheduled signal: "op@" + its due time (ISO 8601, UTC). */
+const SCHEDULED_OPERATION_PREFIX = `${OPERATION_EVENT}@`;
+/** A scheduled signal this close to its time runs now (queue delays are coarse). */
+const EARLY_SIGNAL_TOLERANCE_MS = 1000;
 
 /** Namespace of the ids of signals that entity operations send. */
 const SIGNAL_ID_NAMESPACE = '6f1d4a62-8b51-4c9e-9d1e-0c3b7f5a2e41';
@@ -125,7 +130,25 @@ class EntityBatch {
       }
       return;
     }
-    if (name !== OPERATION_EVENT || !body || typeof body !== 'object') {
+    if (name.startsWith(SCHEDULED_OPERATION_PREFIX) && body && typeof body === 'object') {
+      // A signal scheduled for later (DT.Core / the extension name it "op@<UTC time>"); the queue
+      // normally delivers it at that time. One that arrives early is sent back to wait for it.
+      const due = Date.parse(name.slice(SCHEDULED_OPERATION_PREFIX.length));
+      if (Number.isNaN(due)) {
+        this.log.warn(`Entity ${entityInstanceId(this.entity)}: ignoring event '${name}' (unreadable time).`);
+        return;
+      }
+      if (due > this.now.getTime() + EARLY_SIGNAL_TOLERANCE_MS) {
+        this.outbound.push({
+          instance: { InstanceId: entityInstanceId(this.entity), ExecutionId: '' },
+          target: 'control',
+          event: { ...event },
+          sender: this.self,
+          delayMs: due - this.now.getTime(),
+        });
+        return;
+      }
+    } else if (name !== OPERATION_EVENT || !body || typeof body !== 'object') {
       this.log.warn(`Entity ${entityInstanceId(this.entity)}: ignoring event '${name}'.`);
       return;
     }

@@ -116,7 +116,7 @@ export class OrchestrationStep {
     return {
       outbox: outbound,
       history: { executionId: self.ExecutionId, firstRow: firstNewRow, events: firstNewRow === 0 ? [...past, ...generation.appended] : generation.appended },
-      state: this.instanceState(started, self, generation.outcome, generation.customStatus, generation.suspended, now),
+      state: this.instanceState(started, self, generation.outcome, generation.customStatus, generation.suspended, now, generation.appended),
       consumed: triage.consumed,
       deferred: triage.deferred,
     };
@@ -426,6 +426,7 @@ export class OrchestrationStep {
     customStatus: unknown,
     suspended: boolean,
     now: Date,
+    appended: HistoryEvent[] = [],
   ): InstanceState {
     const status = outcome.kind === 'pending' && suspended ? 'Suspended' : statusOf(outcome);
     const state: InstanceState = {
@@ -441,7 +442,14 @@ export class OrchestrationStep {
       lastUpdatedTime: now,
       // A continued generation's start has no Generation (as in DT.Core): the stored one stays.
       generation: started.Generation,
+      tags: started.Tags ?? null,
+      parentInstanceId: started.ParentInstance?.OrchestrationInstance.InstanceId ?? '',
     };
+    if (outcome.kind === 'pending') {
+      // As DT.AzureStorage: a suspend or resume in this checkpoint leaves its reason in Output.
+      const lifecycle = appended.filter((e) => e.EventType === EventType.ExecutionSuspended || e.EventType === EventType.ExecutionResumed).pop();
+      if (lifecycle && 'Reason' in lifecycle) state.output = lifecycle.Reason ?? undefined;
+    }
     if (outcome.kind === 'completed') state.output = toJsonText(outcome.output) ?? undefined;
     if (outcome.kind === 'failed') state.output = JSON.stringify(failureOutput(started.Name, outcome.failure));
     // The termination reason is already JSON text, as sent by the client.

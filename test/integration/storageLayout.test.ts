@@ -4,14 +4,34 @@ import { DurableClient } from '../../src/client/durableClient';
 import { OrchestrationContext } from '../../src/orchestration/context';
 import { partitionIndexOf } from '../../src/backend/azureStorage/partitions';
 import { TaskHub } from '../../src/backend/azureStorage/taskHub';
+import { EventType } from '../../src/history/events';
 import { undecodableRetryMs } from '../../src/backend/azureStorage/messageQueues';
 import { startTestHub, storageConnection, uniqueHubName, waitForStatus, testSettings } from '../support/testHub';
+
+const failsOnce = { next: true };
 
 function registry(): FunctionRegistry {
   const r = new FunctionRegistry();
   r.registerActivity('Hello', (name: string) => `Hello ${name}`);
   r.registerOrchestration('Greet', function* (context: OrchestrationContext) {
     return yield context.df.callActivity('Hello', context.df.getInput<string>());
+  });
+  r.registerActivity('FailsOnce', () => {
+    if (failsOnce.next) {
+      failsOnce.next = false;
+      throw new Error('first try fails');
+    }
+    return 'second try';
+  });
+  r.registerOrchestration('CallsFailsOnce', function* (context: OrchestrationContext) {
+    const a: unknown = yield context.df.callActivity('Hello', 'a');
+    return [a, yield context.df.callActivity('FailsOnce')];
+  });
+  r.registerOrchestration('WaitGo', function* (context: OrchestrationContext) {
+    return yield context.df.waitForExternalEvent('go');
+  });
+  r.registerOrchestration('GreetChild', function* (context: OrchestrationContext) {
+    return yield context.df.callSubOrchestrator('Greet', context.df.getInput<string>(), `${context.df.instanceId}-child`);
   });
   return r;
 }
@@ -91,8 +111,82 @@ describe('task hub layout (DurableTask.AzureStorage)', () => {
         Input: '"Ada"',
         Output: '"Hello Ada"',
         TaskHubName: hub.hub.name,
+        // As DT.AzureStorage 2.11.2 writes them (interop scenario 3a): no tags, no parent.
+        Tags: 'null',
+        ParentInstanceId: '',
       });
       for (const column of ['CreatedTime', 'LastUpdatedTime', 'CompletedTime']) expect(instance[column]).toBeInstanceOf(Date);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  test('a sub-orchestration row names its parent; tags are written as JSON; a checkpoint keeps columns it does not write', async () => {
+    const hub = await startTestHub(registry());
+    try {
+      await hub.client.startNew('GreetChild', { input: 'Bo', instanceId: 'layout-parent' });
+      await waitForStatus(hub.client, 'layout-parent');
+      const [child] = await rows(hub.hub, 'instances', 'layout-parent-child');
+      expect(child).toMatchObject({ RuntimeStatus: 'Completed', ParentInstanceId: 'layout-parent', Tags: 'null' });
+      const [parent] = await rows(hub.hub, 'instances', 'layout-parent');
+      expect(parent).toMatchObject({ ParentInstanceId: '', Tags: 'null' });
+
+      // A start carrying tags (as a .NET client sends them), and a column only .NET writes: both survive our checkpoints.
+      const started = new Date();
+      await hub.backend.createInstance(
+        {
+          EventType: EventType.ExecutionStarted, EventId: -1, IsPlayed: false, Timestamp: started.toISOString(),
+          OrchestrationInstance: { InstanceId: 'layout-tags', ExecutionId: 'f'.repeat(32) }, Name: 'WaitGo', Version: '', Input: null, Tags: { team: 'a' },
+        },
+        { refuseIfStatus: new Set(['Running']) },
+      );
+      await waitForStatus(hub.client, 'layout-tags', 30_000, new Set(['Running']));
+      await hub.hub.storage.instances.upsertEntity({ partitionKey: 'layout-tags', rowKey: '', SomeDotnetColumn: 'kept-by-merge' }, 'Merge');
+      await hub.client.raiseEvent('layout-tags', 'go', 1);
+      await waitForStatus(hub.client, 'layout-tags');
+      const [tagged] = await rows(hub.hub, 'instances', 'layout-tags');
+      expect(tagged).toMatchObject({ RuntimeStatus: 'Completed', Tags: '{"team":"a"}', ParentInstanceId: '', SomeDotnetColumn: 'kept-by-merge' });
+      expect((await hub.backend.getInstance('layout-tags'))?.tags).toEqual({ team: 'a' });
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  test('rewind rewrites the failure rows in place as DT.AzureStorage does, and the replay runs the failed task again', async () => {
+    const hub = await startTestHub(registry());
+    try {
+      failsOnce.next = true;
+      await hub.client.startNew('CallsFailsOnce', { instanceId: 'layout-rewind' });
+      expect((await waitForStatus(hub.client, 'layout-rewind')).runtimeStatus).toBe('Failed');
+      const failedRows = (await rows(hub.hub, 'history', 'layout-rewind')).filter((r) => r.rowKey !== 'sentinel').length;
+      await hub.client.rewind('layout-rewind', 'fixed');
+      const done = await waitForStatus(hub.client, 'layout-rewind');
+      expect(done).toMatchObject({ runtimeStatus: 'Completed', output: ['Hello a', 'second try'] });
+      const history = (await rows(hub.hub, 'history', 'layout-rewind')).filter((r) => r.rowKey !== 'sentinel').sort((a, b) => String(a.rowKey).localeCompare(String(b.rowKey)));
+      // The rows of the failed run keep their keys; the failure rows became GenericEvents naming what they were.
+      expect(history.slice(0, failedRows).filter((r) => r.EventType === 'GenericEvent').map((r) => r.Reason)).toEqual([
+        'Rewound: TaskScheduled', 'Rewound: TaskFailed', 'Rewound: ExecutionCompleted',
+      ]);
+      // The replay, woken by a GenericEvent message carrying the reason, scheduled the failed task again.
+      const after = history.slice(failedRows);
+      expect(after.find((r) => r.EventType === 'GenericEvent')).toMatchObject({ Data: 'fixed' });
+      expect(after.filter((r) => r.EventType === 'TaskScheduled')).toHaveLength(1);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  test('a suspend or resume leaves its reason in the Instances row Output, as DT.AzureStorage writes it', async () => {
+    const hub = await startTestHub(registry());
+    try {
+      await hub.client.startNew('WaitGo', { instanceId: 'layout-suspend' });
+      await waitForStatus(hub.client, 'layout-suspend', 30_000, new Set(['Running']));
+      await hub.client.suspend('layout-suspend', 'on hold');
+      await waitForStatus(hub.client, 'layout-suspend', 30_000, new Set(['Suspended']));
+      expect((await rows(hub.hub, 'instances', 'layout-suspend'))[0]).toMatchObject({ RuntimeStatus: 'Suspended', Output: 'on hold' });
+      await hub.client.resume('layout-suspend', 'carry on');
+      await waitForStatus(hub.client, 'layout-suspend', 30_000, new Set(['Running']));
+      expect((await rows(hub.hub, 'instances', 'layout-suspend'))[0]).toMatchObject({ RuntimeStatus: 'Running', Output: 'carry on' });
     } finally {
       await hub.stop();
     }

@@ -26,6 +26,8 @@ export interface HarnessOptions {
   workerId?: string;
   appLease?: boolean;
   appName?: string;
+  /** Hosts the C# 'counter' entity (DT.Core 3.x needs UseSeparateQueueForEntityWorkItems for that). */
+  entities?: boolean;
   /** Long-timer limits of the harness's CreateTimer (the extension's 6 days / 3 days by default). */
   timerLimits?: { maximumDelayMs: number; intervalMs: number };
 }
@@ -103,6 +105,7 @@ export class DotnetHarness {
   static async start(connectionString: string, options: HarnessOptions, logFile: string): Promise<DotnetHarness> {
     const args = [DLL, '--hub', options.hub, '--partitions', String(options.partitions ?? 4), '--partition-manager', options.partitionManager ?? 'table'];
     args.push('--worker-id', options.workerId ?? `dotnet-${process.pid}`, '--app-lease', String(options.appLease ?? true), '--app-name', options.appName ?? '');
+    if (options.entities) args.push('--entities', 'true');
     if (options.timerLimits) args.push('--timer-max-ms', String(options.timerLimits.maximumDelayMs), '--timer-interval-ms', String(options.timerLimits.intervalMs));
     const child = spawn('dotnet', args, { env: { ...process.env, INTEROP_STORAGE: connectionString, DOTNET_NOLOGO: '1' } });
     const harness = new DotnetHarness(child, options, logFile);
@@ -146,6 +149,22 @@ export class DotnetHarness {
   }
   resume(instanceId: string, reason: string): Promise<void> {
     return this.call('resume', { instanceId, reason });
+  }
+  /** DT.AzureStorage's RewindTaskOrchestrationAsync (what the Functions extension's rewind calls). */
+  rewind(instanceId: string, reason: string): Promise<void> {
+    return this.call('rewind', { instanceId, reason });
+  }
+  /** Whether the C# Flaky activity fails. */
+  setFlaky(fails: boolean): Promise<void> {
+    return this.call('setFlaky', { fails });
+  }
+  /** Signals an entity as DT.Core's ClientEntityHelpers does (`scheduledTime`: ISO UTC, for `op@<time>`). */
+  signalEntity(name: string, key: string, operation: string, input?: unknown, scheduledTime?: Date): Promise<void> {
+    return this.call('signalEntity', { name, key, operation, input: input === undefined ? undefined : JSON.stringify(input), scheduledTime: scheduledTime?.toISOString() });
+  }
+  /** An entity's state as DT.AzureStorage's entity queries read it (null when it has none). */
+  entityState(name: string, key: string): Promise<{ state: string | null; lockedBy: string | null; backlog: number } | null> {
+    return this.call('entityState', { name, key });
   }
   state(instanceId: string): Promise<DotnetState | null> {
     return this.call('state', { instanceId });

@@ -1,8 +1,13 @@
 import { FunctionRegistry } from '../../src/runtime/registry';
 import { OrchestrationContext } from '../../src/orchestration/context';
+import { EntityContext } from '../../src/entities/context';
+import { EntityId } from '../../src/entities/entityId';
 
 /** Activity runs of our engine, by name, so scenarios can tell which side ran what. */
 export const nodeActivityRuns: { name: string; input: unknown }[] = [];
+
+/** Whether our Flaky activity fails: an activity that fails, then works after a rewind. */
+export const flaky = { fails: true };
 
 /**
  * The Node twin of test/interop/dotnet/Functions.cs: same names, same behaviour, so an instance can
@@ -21,6 +26,29 @@ export function interopRegistry(): FunctionRegistry {
   registry.registerActivity('Fail', (input: string) => {
     nodeActivityRuns.push({ name: 'Fail', input });
     throw new Error(`activity refused ${input}`);
+  });
+  registry.registerActivity('Flaky', (input: string) => {
+    nodeActivityRuns.push({ name: 'Flaky', input });
+    if (flaky.fails) throw new Error(`flaky refused ${input}`);
+    return `Flaky ${input}`;
+  });
+  // The twin of the C# counter (test/interop/dotnet/Bench.cs): "get" reads, any other operation adds its input or 1.
+  registry.registerEntity('counter', (context: EntityContext) => {
+    const stored = context.df.getState(() => 0);
+    const state = typeof stored === 'number' ? stored : 0;
+    if (context.df.operationName === 'get') return context.df.return(state);
+    const input = context.df.getInput<number>();
+    context.df.setState(state + (typeof input === 'number' ? input : 1));
+  });
+  registry.registerOrchestration('CallsCounter', function* (context: OrchestrationContext) {
+    const id = new EntityId('counter', context.df.getInput<string>()!);
+    context.df.signalEntity(id, 'add', 5);
+    const first: unknown = yield context.df.callEntity(id, 'get');
+    const locked: unknown = yield context.df.lock([id]);
+    void locked;
+    const inLock: unknown = yield context.df.callEntity(id, 'add', 2);
+    const second: unknown = yield context.df.callEntity(id, 'get');
+    return [first, inLock, second, context.df.isLocked().isLocked];
   });
   registry.registerOrchestration('HelloCities', function* (context: OrchestrationContext) {
     const out: unknown[] = [];
@@ -66,6 +94,11 @@ export function interopRegistry(): FunctionRegistry {
   registry.registerOrchestration('CallsFailing', function* (context: OrchestrationContext) {
     yield context.df.callActivity('Fail', 'x');
     return 'unreachable';
+  });
+  registry.registerOrchestration('CallsFlaky', function* (context: OrchestrationContext) {
+    const a: unknown = yield context.df.callActivity('SayHello', 'a');
+    const b: unknown = yield context.df.callActivity('Flaky', 'b');
+    return [a, b];
   });
   registry.registerOrchestration('Handoff', function* (context: OrchestrationContext) {
     const a = yield context.df.callActivity('SayHello', 'A');

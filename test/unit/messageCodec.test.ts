@@ -1,3 +1,4 @@
+import { parseSchedulerState } from '../../src/entities/messages';
 import { EventType, newEvent } from '../../src/history/events';
 import { decodeMessage, encodeMessage } from '../../src/backend/azureStorage/messageCodec';
 
@@ -29,5 +30,15 @@ describe('queue message encoding, as DurableTask.AzureStorage reads it', () => {
     expect(wire.Sender).toEqual({ InstanceId: '', ExecutionId: '' });
     expect(wire).not.toHaveProperty('Episode');
     expect(wire).not.toHaveProperty('NewPersistenceOrder');
+  });
+});
+
+describe('entity scheduler state', () => {
+  test('a DT.Core 3.x state (no "exists" member) exists when it has a state; ours and the extension\'s say so', () => {
+    // As DT.Core 3.11.2 writes it for the interop suite's counter (scenario 6).
+    expect(parseSchedulerState('{"state":"4"}')).toMatchObject({ exists: true, state: '4', queue: [], lockedBy: null });
+    expect(parseSchedulerState('{"lockedBy":"orch-1"}')).toMatchObject({ exists: false, lockedBy: 'orch-1' });
+    expect(parseSchedulerState('{"exists":false,"state":"1"}').exists).toBe(false);
+    expect(parseSchedulerState('{"exists":true}').exists).toBe(true);
   });
 });

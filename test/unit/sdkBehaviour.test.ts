@@ -99,9 +99,12 @@ describe('exception properties provider', () => {
   test('properties of an activity error reach FailureDetails.Properties; a throwing provider adds nothing', () => {
     setExceptionPropertiesProvider({ getExceptionProperties: (e) => (e instanceof RangeError ? { code: 42 } : undefined) });
     expect(toFailureDetails(withExceptionProperties(new RangeError('out')))).toMatchObject({ ErrorType: 'RangeError', ErrorMessage: 'out', Properties: { code: 42 } });
-    expect(toFailureDetails(withExceptionProperties(new TypeError('no'))).Properties).toBeUndefined();
+    // None: null, as DT.Core 3.11.2 serializes FailureDetails (interop scenario 4f).
+    expect(toFailureDetails(withExceptionProperties(new TypeError('no'))).Properties).toBeNull();
     setExceptionPropertiesProvider({ getExceptionProperties: () => { throw new Error('provider bug'); } });
-    expect(toFailureDetails(withExceptionProperties(new RangeError('out'))).Properties).toBeUndefined();
+    expect(toFailureDetails(withExceptionProperties(new RangeError('out'))).Properties).toBeNull();
+    // The members and their order of DT.Core's FailureDetails JSON, as written by a .NET worker.
+    expect(Object.keys(toFailureDetails(new Error('x')))).toEqual(['ErrorType', 'ErrorMessage', 'StackTrace', 'InnerFailure', 'IsNonRetriable', 'Properties']);
     expect(() => setExceptionPropertiesProvider(42 as never)).toThrow(/getExceptionProperties/);
   });
 });

@@ -2,7 +2,7 @@ import { DurableSettings } from '../../config/settings';
 import { StorageConnection } from '../../config/storageConnection';
 import { StorageAccountOptions } from './connection';
 import { WakeUpOptions } from './wakeUpQueue';
-import { EventType, ExecutionStartedEvent, HistoryEvent, OrchestrationInstance, TaskScheduledEvent } from '../../history/events';
+import { EventType, ExecutionStartedEvent, HistoryEvent, OrchestrationInstance, TaskScheduledEvent, newEvent } from '../../history/events';
 import { InstanceState } from '../../history/instanceState';
 import { Clock, systemClock } from '../../util/clock';
 import { Logger, createLogger } from '../../util/log';
@@ -31,6 +31,7 @@ import { ReceivedMessage } from './messageQueues';
 import { PartitionManagementOptions, PartitionManager, createPartitionManager } from './partitionManagement';
 import { TaskHub } from './taskHub';
 import { purgeInstanceStorage } from './purge';
+import { rewindHistoryRows } from './rewind';
 import { WorkItemPoller } from './workItemPoller';
 import { FaultHook } from './faultPoints';
 
@@ -349,8 +350,11 @@ export class AzureStorageBackend implements Backend {
   private async load(instanceId: string, partition: number, messages: ReceivedMessage[]): Promise<AzureOrchestrationWorkItem | undefined> {
     // The row's ETag is read with the history (or the cached history, validated at commit by the
     // sentinel ETag): the checkpoint's row write is guarded by it.
+    // A finished history is not trusted from the cache: a rewind (ours or .NET's) rewrites its failure
+    // rows without touching the sentinel, so only a reload sees it.
     const cached = this.cache.get(instanceId);
-    const [loaded, rowEtag] = await Promise.all([cached ?? this.hub.history.load(instanceId), this.hub.instances.etagOf(instanceId)]);
+    const usable = cached && !cached.events.some((e) => e.EventType === EventType.ExecutionCompleted) ? cached : undefined;
+    const [loaded, rowEtag] = await Promise.all([usable ?? this.hub.history.load(instanceId), this.hub.instances.etagOf(instanceId)]);
     const now = this.clock.now().getTime();
     let fresh: ReceivedMessage[] = [];
     const finished: Promise<void>[] = [];
@@ -394,7 +398,7 @@ export class AzureStorageBackend implements Backend {
       redelivered,
       rowEtag,
       partition,
-      cached !== undefined,
+      usable !== undefined,
     );
   }
 
@@ -612,6 +616,16 @@ export class AzureStorageBackend implements Backend {
 
   describeHub(): Promise<HubOverview> {
     return readHubOverview(this.hub, this.options.partitionManagement ?? 'table');
+  }
+
+  async rewindInstance(instanceId: string, _executionId: string, reason: string): Promise<void> {
+    await this.hub.ensureCreated();
+    const now = this.clock.now();
+    const leaves = await rewindHistoryRows(this.hub.storage.history, this.hub.storage.instances, instanceId, now);
+    // Any execution (null on the wire), as DT.AzureStorage's RewindTaskOrchestrationAsync sends it.
+    for (const leaf of leaves) {
+      await this.hub.queues.send({ instance: { InstanceId: leaf, ExecutionId: '' }, target: 'control', event: newEvent({ EventType: EventType.GenericEvent, Data: reason }, now) });
+    }
   }
 
   async purgeInstance(instanceId: string, expectedEtag?: string): Promise<boolean> {

@@ -110,6 +110,9 @@ export class InstanceStore {
     if (state.output !== undefined) row.Output = state.output;
     // The .NET writer stores "null" for no custom status.
     row.CustomStatus = state.customStatus ?? 'null';
+    // As DT.AzureStorage writes them with every ExecutionStarted: "null" for no tags, "" for no parent.
+    if (state.tags !== undefined) row.Tags = JSON.stringify(state.tags);
+    if (state.parentInstanceId !== undefined) row.ParentInstanceId = state.parentInstanceId;
     if (state.completedTime) row.CompletedTime = state.completedTime;
     if (state.scheduledStartTime) row.ScheduledStartTime = state.scheduledStartTime;
     // A large value already in a blob for this execution is referenced again, not uploaded per checkpoint.
@@ -141,6 +144,19 @@ function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** The Tags column: a JSON object of strings, `"null"`, or absent (rows written before the column existed). */
+function parseTags(value: unknown): Record<string, string> | null | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (parsed === null) return null;
+    if (typeof parsed === 'object' && !Array.isArray(parsed) && Object.values(parsed as object).every((v) => typeof v === 'string')) return parsed as Record<string, string>;
+  } catch {
+    // A malformed column reads as absent rather than failing the status query.
+  }
+  return undefined;
+}
+
 export function fromRow(row: Record<string, unknown>): InstanceState {
   return {
     instanceId: unescapePartitionKey(String(row.partitionKey)),
@@ -156,6 +172,8 @@ export function fromRow(row: Record<string, unknown>): InstanceState {
     completedTime: asDate(row.CompletedTime),
     scheduledStartTime: asDate(row.ScheduledStartTime),
     generation: typeof row.Generation === 'number' ? row.Generation : 0,
+    tags: parseTags(row.Tags),
+    parentInstanceId: optionalString(row.ParentInstanceId),
     etag: optionalString(row.etag),
   };
 }

@@ -1,4 +1,4 @@
-import { ExecutionStartedEvent, HistoryEvent, OrchestrationInstance, TaskScheduledEvent, EventType } from '../../history/events';
+import { ExecutionStartedEvent, HistoryEvent, OrchestrationInstance, TaskScheduledEvent, EventType, newEvent } from '../../history/events';
 import { InstanceState } from '../../history/instanceState';
 import { Clock, systemClock } from '../../util/clock';
 import { ActivityWorkItem, Backend, Checkpoint, InboundMessage, OrchestrationWorkItem, OutboundMessage, WorkerOptions } from '../backend';
@@ -293,6 +293,14 @@ export class MemoryBackend implements Backend {
       throughput: { minutes, rowsRead: this.states.size, complete: true },
       generatedAt: now.toISOString(),
     };
+  }
+
+  async rewindInstance(instanceId: string, executionId: string, reason: string): Promise<void> {
+    this.enqueue({
+      instance: { InstanceId: instanceId, ExecutionId: executionId },
+      target: 'control',
+      event: newEvent({ EventType: EventType.ExecutionRewound, Reason: reason }, this.clock.now()),
+    });
   }
 
   async purgeInstance(instanceId: string, expectedEtag?: string): Promise<boolean> {

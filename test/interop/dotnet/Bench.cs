@@ -52,8 +52,9 @@ namespace Interop
             var results = new List<OperationResult>();
             foreach (var op in request.Operations ?? new List<OperationRequest>())
             {
-                state += string.IsNullOrEmpty(op.Input) ? 1 : long.Parse(op.Input);
-                results.Add(new OperationResult { Result = null, StartTimeUtc = DateTime.UtcNow, EndTimeUtc = DateTime.UtcNow });
+                // "get" reads (interop scenario 6); every other operation adds its input, or 1.
+                if (op.Operation != "get") state += string.IsNullOrEmpty(op.Input) || op.Input == "null" ? 1 : long.Parse(op.Input);
+                results.Add(new OperationResult { Result = op.Operation == "get" ? state.ToString() : null, StartTimeUtc = DateTime.UtcNow, EndTimeUtc = DateTime.UtcNow });
             }
             return Task.FromResult(new EntityBatchResult
             {

@@ -55,7 +55,11 @@ namespace Interop
             new Named<TaskActivity>("SayHello", () => new RawActivity("SayHello", x => $"Hello {(string?)x}")),
             new Named<TaskActivity>("Echo", () => new RawActivity("Echo", x => x)),
             new Named<TaskActivity>("Fail", () => new RawActivity("Fail", x => throw new InvalidOperationException($"activity refused {(string?)x}"))),
+            new Named<TaskActivity>("Flaky", () => new RawActivity("Flaky", x => FlakyFails ? throw new InvalidOperationException($"flaky refused {(string?)x}") : $"Flaky {(string?)x}")),
         };
+
+        /// <summary>Whether Flaky fails (set by the driver): an activity that fails, then works after a rewind.</summary>
+        public static volatile bool FlakyFails = true;
     }
 
     /// <summary>An orchestration over JSON tokens with awaitable external events.</summary>
@@ -191,6 +195,12 @@ namespace Interop
             {
                 await Lambda.Activity(ctx, "Fail", "x");
                 return "unreachable";
+            }),
+            Define("CallsFlaky", async (self, ctx, input) =>
+            {
+                var a = await Lambda.Activity(ctx, "SayHello", "a");
+                var b = await Lambda.Activity(ctx, "Flaky", "b");
+                return new JArray(a, b);
             }),
             Define("Handoff", async (self, ctx, input) =>
             {

@@ -174,6 +174,9 @@ namespace Interop
                     this.worker.AddTaskActivities(BenchFunctions.Activities());
                     if (this.options.BenchEntities) this.worker.AddTaskEntities(BenchFunctions.Entities());
                     await this.worker.StartAsync();
+                    // As the Functions extension does once its worker is started: failures carry their details.
+                    this.worker.TaskActivityDispatcher.IncludeDetails = true;
+                    this.worker.TaskOrchestrationDispatcher.IncludeDetails = true;
                     return null;
                 case "stopWorker":
                     if (this.worker != null) await this.worker.StopAsync(true);
@@ -220,6 +223,29 @@ namespace Interop
                 {
                     var result = await this.service.PurgeInstanceHistoryAsync((string)request["instanceId"]!);
                     return new JObject { ["instancesDeleted"] = result.InstancesDeleted, ["rowsDeleted"] = result.RowsDeleted };
+                }
+                case "rewind":
+                    // What the Functions extension's RewindAsync calls on Azure Storage (DT.Core 3.11.2's TaskHubClient has no rewind).
+                    await this.service.RewindTaskOrchestrationAsync((string)request["instanceId"]!, (string?)request["reason"] ?? "");
+                    return null;
+                case "setFlaky":
+                    Activities.FlakyFails = (bool)request["fails"]!;
+                    return null;
+                case "signalEntity":
+                {
+                    // As a DT.Core client signals: an EntityMessageEvent sent to the entity's instance (any execution).
+                    var target = new OrchestrationInstance { InstanceId = new DurableTask.Core.Entities.EntityId((string)request["name"]!, (string)request["key"]!).ToString() };
+                    DateTime? at = request["scheduledTime"] is JToken when && when.Type != JTokenType.Null ? DateTime.Parse((string)when!, null, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal) : null;
+                    var signal = DurableTask.Core.Entities.ClientEntityHelpers.EmitOperationSignal(
+                        target, Guid.NewGuid(), (string)request["operation"]!, (string?)request["input"], at.HasValue ? (at.Value, at.Value) : null);
+                    await this.service.SendTaskOrchestrationMessageAsync(signal.AsTaskMessage());
+                    return null;
+                }
+                case "entityState":
+                {
+                    var queries = ((DurableTask.Core.Entities.IEntityOrchestrationService)this.service).EntityBackendQueries!;
+                    var meta = await queries.GetEntityAsync(new DurableTask.Core.Entities.EntityId((string)request["name"]!, (string)request["key"]!), true, false, CancellationToken.None);
+                    return meta == null ? null : new JObject { ["state"] = meta.Value.SerializedState, ["lockedBy"] = meta.Value.LockedBy, ["backlog"] = meta.Value.BacklogQueueSize };
                 }
                 case "createMany":
                     await BenchVerbs.CreateManyAsync(this.client, request);
