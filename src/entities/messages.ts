@@ -28,6 +28,9 @@ export interface RequestMessage {
   lockset?: EntityIdJson[] | null;
   pos?: number;
   timestamp?: string;
+  /** DurableTask's MessageSorter fields (.NET DateTime text), set on requests from orchestrations. */
+  Timestamp?: string;
+  Predecessor?: string;
 }
 
 export interface ResponseMessage {

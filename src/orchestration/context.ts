@@ -9,6 +9,7 @@ import { DurableLock, LockState, LockingRules, LockingRulesViolationError } from
 import { instanceIdProblem } from '../history/instanceIdRules';
 import { RELEASE_EVENT, RequestMessage, ReleaseMessage, toEntityIdJson } from '../entities/messages';
 import { EntityRequestTask, sendToEntity } from './entityTasks';
+import { RequestSequencer } from '../entities/requestSequencer';
 import { toJsonText } from '../util/json';
 import { LongTimerTask, isLongTimer } from './longTimer';
 import {
@@ -149,7 +150,7 @@ export class DurableOrchestrationContext {
       this.inFlightCalls.add(key);
     }
     const request: RequestMessage = { op: operationName, signal: false, input: toJsonText(operationInput), id: this.entityRequestId(), parent: this.instanceId };
-    return new EntityRequestTask(entityId, request, undefined, () => this.inFlightCalls.delete(key));
+    return new EntityRequestTask(entityId, request, undefined, () => this.inFlightCalls.delete(key), () => this.labelRequest(key, request));
   }
 
   /** One-way: the operation is queued on the entity; nothing comes back. */
@@ -159,7 +160,9 @@ export class DurableOrchestrationContext {
     const key = entityInstanceId(entityId);
     if (this.currentLock?.ownedLocks.some((e) => entityInstanceId(e) === key)) throw new LockingRulesViolationError(LockingRules.signalLocked);
     const request: RequestMessage = { op: operationName, signal: true, input: toJsonText(operationInput), id: this.entityRequestId(), parent: this.instanceId };
-    this.replay.scheduleNow(sendToEntity(entityId, 'op', request));
+    const send = sendToEntity(entityId, 'op', request);
+    send.onNumbered = () => this.labelRequest(key, request);
+    this.replay.scheduleNow(send);
   }
 
   /**
@@ -184,7 +187,7 @@ export class DurableOrchestrationContext {
     });
     this.currentLock = lock;
     const request: RequestMessage = { op: null, signal: false, id, parent: this.instanceId, lockset: lockset.map(toEntityIdJson), pos: 0 };
-    return new EntityRequestTask(lockset[0], request, () => lock);
+    return new EntityRequestTask(lockset[0], request, () => lock, undefined, () => this.labelRequest(entityInstanceId(lockset[0]), request));
   }
 
   isLocked(): LockState {
@@ -216,6 +219,14 @@ export class DurableOrchestrationContext {
    */
   private entityRequestId(): string {
     return uuidV5(`${this.instanceId}:${this.replay.executionId}:entity:${this.entityRequests++}`, ENTITY_REQUEST_NAMESPACE);
+  }
+
+  /** The sender's MessageSorter fields, so .NET entities order and de-duplicate our requests (requestSequencer.ts). */
+  private readonly sequencer = new RequestSequencer();
+
+  private labelRequest(destination: string, request: RequestMessage): void {
+    request.parentExecution = this.replay.executionId || null;
+    Object.assign(request, this.sequencer.label(destination, this.currentUtcDateTime.valueOf()));
   }
 
   private checkNotLocked(message: string): void {

@@ -29,9 +29,12 @@ export class EntityRequestTask extends DurableTask {
     request: RequestMessage,
     private readonly onGranted?: () => unknown,
     private readonly onSettled?: () => void,
+    /** Called when the send is numbered (sent for the first time, or replayed): stamps the request. */
+    onNumbered?: () => void,
   ) {
     super();
     this.send = sendToEntity(entity, OPERATION_EVENT, request);
+    this.send.onNumbered = onNumbered;
     this.response = new ExternalEventTask(request.id);
     this.response.addListener(this);
   }
@@ -50,6 +53,11 @@ export class EntityRequestTask extends DurableTask {
     }
     if (response.exceptionType) {
       this.fail(new EntityOperationError(entityErrorMessage(response.result), response.exceptionType));
+      return;
+    }
+    // The Functions extension grants a lock with the JSON string; DT.Core's entities with the bare text.
+    if (this.onGranted && response.result === LOCK_GRANTED) {
+      this.complete(this.onGranted());
       return;
     }
     const result = fromJsonText(response.result, 'entity operation result');

@@ -281,6 +281,7 @@ export class OrchestrationReplay implements ReplayState {
       } else if (task.action) {
         task.id = this.actions.length;
         this.actions.push(task);
+        task.onNumbered?.();
       }
       return;
     }

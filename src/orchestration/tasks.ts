@@ -78,6 +78,8 @@ export class AtomicTask extends DurableTask {
   /** History EventId once the replay has numbered the action. */
   id: number | undefined;
   scheduled = false;
+  /** Runs when the replay numbers the action, in numbering order (deterministic on every replay). */
+  onNumbered: (() => void) | undefined;
 
   constructor(readonly action: OrchestratorAction | undefined) {
     super();

@@ -797,11 +797,4 @@ export const scenarios: Scenario[] = [
  * Scenarios that show a known mismatch still to fix. They run every time; a failure is expected and
  * printed, a pass means the list must shrink.
  */
-export const expectedFailures = new Map<string, string>([
-  [
-    '6b our orchestration calls and locks a .NET-hosted entity',
-    'our orchestrations send entity requests without Timestamp/Predecessor: DT.Core 3.11.2\'s MessageSorter reads both as ' +
-      'DateTime.MinValue, takes Timestamp <= Last (MinValue) for a duplicate and drops every request (the entity row keeps ' +
-      '{"sorter":{"ReceivedFromInstance":{"<orchestration>":{"Last":"0001-01-01T00:00:00"}}}}); the orchestration waits forever',
-  ],
-]);
+export const expectedFailures = new Map<string, string>([]);

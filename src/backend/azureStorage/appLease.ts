@@ -123,11 +123,23 @@ export class AppLease {
       throw e;
     }
     const info = this.container.getBlockBlobClient(this.storage.names.appLeaseInfoBlob);
-    const current = JSON.parse((await info.downloadToBuffer()).toString('utf8') || '{}') as { OwnerId?: string | null; DesiredSwapId?: string | null };
+    const current = readInfo((await info.downloadToBuffer()).toString('utf8'));
     if (current.OwnerId !== this.leaseId) {
       const body = JSON.stringify({ OwnerId: this.leaseId, DesiredSwapId: current.DesiredSwapId ?? null });
       await info.upload(body, Buffer.byteLength(body)).catch(() => undefined);
     }
     return true;
+  }
+}
+
+/**
+ * The info blob's document; empty, or caught while another worker rewrites it (the emulator can hand
+ * out a partial body then), it reads as no owner: we hold the lease and write it afresh.
+ */
+function readInfo(text: string): { OwnerId?: string | null; DesiredSwapId?: string | null } {
+  try {
+    return (JSON.parse(text || '{}') as { OwnerId?: string | null; DesiredSwapId?: string | null } | null) ?? {};
+  } catch {
+    return {};
   }
 }
