@@ -238,7 +238,9 @@ class SideRun {
 
 /** Whether a larger value is better for the metric (throughput) or smaller (latency, cost). */
 function higherIsBetter(label: string): boolean {
-  return /\/s\)|ratio/.test(label);
+  // Rates end in "/s)"; scale-out rows say "(throughput ratio)". (Not a bare "ratio": "operations" and
+  // "orchestration" contain it, which once inverted those rows.)
+  return /\/s\)|\(throughput ratio\)/.test(label);
 }
 
 /**
