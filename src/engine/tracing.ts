@@ -58,7 +58,8 @@ export async function inSpan<T>(
  */
 export function startParentContext(invocationTraceParent?: string, invocationTraceState?: string): Context {
   const active = otelContext.active();
-  if (trace.getSpan(active)?.spanContext() && trace.isSpanContextValid(trace.getSpan(active)!.spanContext())) return active;
+  const span = trace.getSpan(active);
+  if (span && trace.isSpanContextValid(span.spanContext())) return active;
   return contextFromStored(invocationTraceParent ? { TraceParent: invocationTraceParent, TraceState: invocationTraceState ?? null } : undefined);
 }
 
