@@ -224,7 +224,9 @@ class SideRun {
     w.worker = true;
     const deadline = Date.now() + 90_000;
     let owners = await this.probe.owners();
-    while (Date.now() < deadline && !(owners.size === count && [...owners.values()].every((n) => n >= 1))) {
+    // Balanced: every worker owns partitions and no two differ by more than one (2/2, then 2/1/1).
+    const balanced = (o: Map<string, number>) => o.size === count && Math.max(...o.values()) - Math.min(...o.values()) <= 1;
+    while (Date.now() < deadline && !balanced(owners)) {
       await sleep(500);
       owners = await this.probe.owners();
     }
