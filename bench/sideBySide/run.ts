@@ -2,7 +2,7 @@
  * Side-by-side benchmark: the same workloads on our engine and on DurableTask.AzureStorage 2.11.2 (the
  * interop harness), one after the other on one in-memory Azurite, each on its own task hub, both behind
  * a counting proxy. Prints a table of ratios (>1: ours is better).
- * Usage: npm run bench [-- --quick] [--only ours|dtfx] [--baseline <git ref>]
+ * Usage: npm run bench [-- --quick] [--only ours|dtfx] [--baseline <git ref>] [--workloads seq,chains,fanout,entities,long,pickup,idle,scale]
  * --baseline adds a third column: our engine as of that commit, on the same emulator in the same run.
  */
 import * as fs from 'fs';
@@ -22,6 +22,10 @@ const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt > 0 ? (process.argv[onlyAt + 1] as SideName) : undefined;
 const baselineAt = process.argv.indexOf('--baseline');
 const baselineRef = baselineAt > 0 ? process.argv[baselineAt + 1] : undefined;
+const workloadsAt = process.argv.indexOf('--workloads');
+/** --workloads seq,chains,fanout,entities,long,pickup,idle,scale: run only these (default: all). */
+const workloads = workloadsAt > 0 ? new Set(process.argv[workloadsAt + 1].split(',')) : undefined;
+const want = (name: string) => !workloads || workloads.has(name);
 
 /** Workload sizes; --quick shrinks them for development. */
 const SIZE = quick
@@ -331,25 +335,31 @@ async function main(): Promise<void> {
       }
     };
     await each((r) => r.setup());
-    for (let round = 0; round < 3; round++) await each((r) => r.sequential());
-    await each((r) => r.chains(1));
+    if (want('seq')) for (let round = 0; round < 3; round++) await each((r) => r.sequential());
+    if (want('chains') || want('scale')) await each((r) => r.chains(1));
     const finished = new Set<SideRun>(runs);
-    for (const n of SIZE.fanOuts) {
+    for (const n of want('fanout') ? SIZE.fanOuts : []) {
       await each(async (r) => {
         if (finished.has(r) && !(await r.fanOut(n))) finished.delete(r);
       });
     }
     await each((r) => r.memory());
-    await each((r) => r.entities(1));
-    await each((r) => r.entities(50));
-    await each((r) => r.longOrchestration());
-    await each((r) => r.pickup());
-    await sleep(2 * MAX_POLLING_MS);
-    await Promise.all(runs.map((r) => r.idle(SIZE.idleMs)));
-    await each((r) => r.addWorker());
-    await each((r) => r.chains(2));
-    await each((r) => r.addWorker());
-    await each((r) => r.chains(3));
+    if (want('entities')) {
+      await each((r) => r.entities(1));
+      await each((r) => r.entities(50));
+    }
+    if (want('long')) await each((r) => r.longOrchestration());
+    if (want('pickup')) await each((r) => r.pickup());
+    if (want('idle')) {
+      await sleep(2 * MAX_POLLING_MS);
+      await Promise.all(runs.map((r) => r.idle(SIZE.idleMs)));
+    }
+    if (want('scale')) {
+      await each((r) => r.addWorker());
+      await each((r) => r.chains(2));
+      await each((r) => r.addWorker());
+      await each((r) => r.chains(3));
+    }
     floors.push(await emulatorFloor(azurite.connectionString));
   } finally {
     await Promise.all(runs.map((r) => r.stop()));
