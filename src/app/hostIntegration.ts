@@ -6,6 +6,7 @@ import { httpRoutePrefix } from '../config/settings';
 import { wakeUpQueueName } from '../config/wakeUp';
 import { TaskHubNames } from '../backend/azureStorage/names';
 import { createLogger } from '../util/log';
+import { tryGetFunctionsCore } from '../util/functionsCore';
 import { DURABLE_CLIENT_BINDING } from './input';
 import { runtime } from './runtime';
 
@@ -24,16 +25,6 @@ interface CoreApi {
 
 const log = createLogger('durable:host');
 let installed = false;
-
-function tryGetCoreApi(): CoreApi | undefined {
-  try {
-    // Provided by the Functions Node worker (or our local host) at run time; absent elsewhere.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('@azure/functions-core') as CoreApi;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Binding types only the Durable extension knows (lower-cased; the host compares them case-insensitively). */
 const DURABLE_CLIENT_TYPES = new Set([DURABLE_CLIENT_BINDING.toLowerCase(), 'orchestrationclient']);
@@ -66,7 +57,7 @@ export function stripDurableBindings(metadata: CoreFunctionMetadata): CoreFuncti
  */
 export function ensureHostIntegration(): void {
   if (installed) return;
-  const core = tryGetCoreApi();
+  const core = tryGetFunctionsCore<CoreApi>();
   // Not in a worker (yet): a later call, e.g. from the local host once it provides the module, installs it.
   if (!core) return;
   installed = true;

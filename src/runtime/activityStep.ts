@@ -1,5 +1,4 @@
 import { InvocationContext } from '@azure/functions';
-import { randomUUID } from 'crypto';
 import { FunctionRegistry } from './registry';
 import { EventType, HistoryEvent, TaskScheduledEvent, newEvent } from '../history/events';
 import { toFailureDetails } from '../orchestration/errors';
@@ -14,8 +13,8 @@ import { DurableHttpRequest, HTTP_ACTIVITY, runHttpActivity } from '../orchestra
 export async function runActivity(
   registry: FunctionRegistry,
   scheduled: TaskScheduledEvent,
-  /** The invocation context the activity sees (default: a fresh one; the queue-trigger path passes the host's). */
-  contextFor: (functionName: string) => InvocationContext = (functionName) => new InvocationContext({ invocationId: randomUUID(), functionName }),
+  /** The invocation context the activity sees (engine/tracedActivity.ts builds it for both dispatch paths). */
+  contextFor: (functionName: string) => InvocationContext,
 ): Promise<HistoryEvent> {
   const fail = (error: unknown) => {
     const details = toFailureDetails(error);

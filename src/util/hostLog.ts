@@ -1,4 +1,5 @@
 import { format } from 'util';
+import { tryGetFunctionsCore } from './functionsCore';
 
 /** Log levels of the Functions host (the worker's RpcLog levels). */
 export type HostLogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error' | 'critical' | 'none';
@@ -10,15 +11,7 @@ interface CoreLog {
 let core: CoreLog | null | undefined;
 
 function coreApi(): CoreLog | null {
-  if (core === undefined) {
-    try {
-      // Provided by the Functions Node worker (or our local host); absent in plain Node.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      core = require('@azure/functions-core') as CoreLog;
-    } catch {
-      core = null;
-    }
-  }
+  if (core === undefined) core = tryGetFunctionsCore<CoreLog>() ?? null;
   return core;
 }
 

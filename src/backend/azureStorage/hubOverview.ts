@@ -1,3 +1,4 @@
+import { leaseBlob } from './partitionLeases';
 import { PartitionManagementKind } from '../../config/settings';
 import { odata } from '@azure/data-tables';
 import { HubOverview, PartitionOverview, ThroughputMinute } from '../hubInfo';
@@ -57,7 +58,7 @@ async function partitionTableRows(hub: TaskHub): Promise<Map<string, Record<stri
 async function partitionOverview(hub: TaskHub, partition: number, directory: 'default' | 'ownership'): Promise<PartitionOverview> {
   const storage = hub.storage;
   const controlQueue = storage.names.controlQueue(partition);
-  const blob = storage.leases.getBlockBlobClient(`${directory}/${controlQueue}`);
+  const blob = leaseBlob(storage, directory, partition);
   const [depth, props, doc] = await Promise.all([
     queueDepth(storage.account.queues.getQueueClient(controlQueue)),
     blob.getProperties().catch((e) => {
