@@ -5,6 +5,7 @@ import { DurableSettings } from '../src/config/settings';
 import { DurableEngine } from '../src/engine/engine';
 import { AzureStorageBackend } from '../src/backend/azureStorage/azureStorageBackend';
 import { RunningAzurite, freePorts, startAzurite } from '../src/localhost/azurite';
+import { FaultHook } from '../src/backend/azureStorage/faultPoints';
 
 /** An in-memory Azurite and one engine on a fresh hub, for benchmark scripts. */
 export interface BenchHub {
@@ -14,9 +15,12 @@ export interface BenchHub {
   stop(): Promise<void>;
 }
 
-export async function startBenchHub(registry: FunctionRegistry, overrides: Partial<DurableSettings> = {}): Promise<BenchHub> {
+export async function startBenchHub(registry: FunctionRegistry, overrides: Partial<DurableSettings> = {}, faults?: FaultHook): Promise<BenchHub> {
   process.env.DF_LOG_LEVEL ??= 'warn';
-  const azurite: RunningAzurite = await startAzurite(await freePorts());
+  // BENCH_STORAGE: a connection string to use instead of a fresh emulator (to profile or log the
+  // emulator on its own, or to measure against real storage).
+  const external = process.env.BENCH_STORAGE;
+  const azurite: RunningAzurite | undefined = external ? undefined : await startAzurite(await freePorts());
   const settings: DurableSettings = {
     hubName: `Bench${randomBytes(4).toString('hex')}`,
     connectionName: 'AzureWebJobsStorage',
@@ -33,7 +37,7 @@ export async function startBenchHub(registry: FunctionRegistry, overrides: Parti
     workerId: 'bench',
     ...overrides,
   };
-  const backend = AzureStorageBackend.fromSettings(settings, azurite.connectionString);
+  const backend = AzureStorageBackend.fromSettings(settings, external ?? azurite!.connectionString, faults);
   const engine = DurableEngine.fromSettings(backend, registry, settings);
   await engine.start();
   return {
@@ -42,7 +46,7 @@ export async function startBenchHub(registry: FunctionRegistry, overrides: Parti
     client: new DurableClient(backend),
     stop: async () => {
       await engine.stop();
-      await azurite.stop();
+      await azurite?.stop();
     },
   };
 }

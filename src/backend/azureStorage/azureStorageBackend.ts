@@ -220,7 +220,8 @@ export class AzureStorageBackend implements Backend {
     if (options.maxConcurrentActivities > 0) this.workItemPoller = new WorkItemPoller(
       this.hub,
       {
-        capacity: () => options.maxConcurrentActivities - this.runningActivities.size - this.activities.length,
+        limit: options.maxConcurrentActivities,
+        taken: () => this.runningActivities.size + this.activities.length,
         add: (messages) => {
           this.activities.push(...messages);
           this.wakeActivities();

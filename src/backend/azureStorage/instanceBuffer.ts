@@ -14,7 +14,8 @@ export const MAX_MESSAGES_PER_WORK_ITEM = 500;
  * completions that arrive together are applied in one replay.
  */
 export class InstanceBuffer {
-  private readonly pending = new Map<string, { partition: number; messages: ReceivedMessage[] }>();
+  /** Per instance its messages by id, in arrival order. */
+  private readonly pending = new Map<string, { partition: number; messages: Map<string, ReceivedMessage> }>();
   private readonly locked = new Map<string, number>();
   private readonly ready: string[] = [];
   private waiters: (() => void)[] = [];
@@ -29,11 +30,13 @@ export class InstanceBuffer {
       const id = message.data.TaskMessage.OrchestrationInstance.InstanceId;
       let entry = this.pending.get(id);
       if (!entry) {
-        entry = { partition, messages: [] };
+        entry = { partition, messages: new Map() };
         this.pending.set(id, entry);
         if (!this.locked.has(id)) this.ready.push(id);
       }
-      entry.messages.push(message);
+      // A message that waited here past its visibility timeout is received again: keep the newest copy
+      // (its pop receipt is the one that can delete it), never both.
+      entry.messages.set(message.messageId, message);
     }
     this.wake();
   }
@@ -43,8 +46,13 @@ export class InstanceBuffer {
     const instanceId = this.ready.shift();
     if (instanceId === undefined) return undefined;
     const entry = this.pending.get(instanceId)!;
-    const messages = entry.messages.splice(0, MAX_MESSAGES_PER_WORK_ITEM);
-    if (entry.messages.length === 0) this.pending.delete(instanceId);
+    const messages: ReceivedMessage[] = [];
+    for (const [id, message] of entry.messages) {
+      if (messages.length === MAX_MESSAGES_PER_WORK_ITEM) break;
+      messages.push(message);
+      entry.messages.delete(id);
+    }
+    if (entry.messages.size === 0) this.pending.delete(instanceId);
     this.locked.set(instanceId, entry.partition);
     return { instanceId, partition: entry.partition, messages };
   }
@@ -63,7 +71,7 @@ export class InstanceBuffer {
     const dropped: ReceivedMessage[] = [];
     for (const [id, entry] of this.pending) {
       if (entry.partition !== partition) continue;
-      dropped.push(...entry.messages);
+      dropped.push(...entry.messages.values());
       this.pending.delete(id);
       const at = this.ready.indexOf(id);
       if (at >= 0) this.ready.splice(at, 1);
@@ -73,7 +81,7 @@ export class InstanceBuffer {
 
   /** Removes every message not yet taken (the worker stops). */
   dropAll(): ReceivedMessage[] {
-    const dropped = [...this.pending.values()].flatMap((entry) => entry.messages);
+    const dropped = [...this.pending.values()].flatMap((entry) => [...entry.messages.values()]);
     this.pending.clear();
     this.ready.length = 0;
     return dropped;

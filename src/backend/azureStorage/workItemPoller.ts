@@ -3,6 +3,7 @@ import { Logger } from '../../util/log';
 import { ReceivedMessage } from './messageQueues';
 import { QueuePoller } from './queuePoller';
 import { TaskHub } from './taskHub';
+import { SlotBatching } from './slotBatching';
 
 /**
  * Pulls activity work items from `<hub>-workitems` (shared by all workers) into a buffer the
@@ -11,16 +12,19 @@ import { TaskHub } from './taskHub';
 export class WorkItemPoller extends QueuePoller {
   constructor(
     hub: TaskHub,
-    private readonly sink: { capacity(): number; add(messages: ReceivedMessage[]): void },
+    private readonly sink: { limit: number; taken(): number; add(messages: ReceivedMessage[]): void },
     visibilityTimeoutMs: number,
     maxPollingIntervalMs: number,
     log: Logger,
   ) {
     super(hub.storage.workItems, hub, visibilityTimeoutMs, maxPollingIntervalMs, log);
+    this.slots = new SlotBatching(sink.limit);
   }
 
+  private readonly slots: SlotBatching;
+
   protected capacity(): number {
-    return this.sink.capacity();
+    return this.slots.receivable(this.sink.taken());
   }
 
   protected async drained(): Promise<void> {}
