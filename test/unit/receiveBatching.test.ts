@@ -4,8 +4,7 @@ import { ReceivedMessage } from '../../src/backend/azureStorage/messageQueues';
 
 describe('SlotBatching', () => {
   test('an idle worker receives for every slot; a busy one waits until a few are free', () => {
-    let now = 0;
-    const slots = new SlotBatching(20, () => now);
+    const slots = new SlotBatching(20, () => 0);
     expect(slots.receivable(0)).toBe(20);
     expect(slots.receivable(19)).toBe(0);
     expect(slots.receivable(15)).toBe(0);
