@@ -3,6 +3,7 @@
  * interop harness), one after the other on one in-memory Azurite, each on its own task hub, both behind
  * a counting proxy. Prints a table of ratios (>1: ours is better).
  * Usage: npm run bench [-- --quick] [--only ours|dtfx] [--baseline <git ref>] [--workloads seq,chains,fanout,entities,long,pickup,idle,scale]
+ *   [--fanouts 1000,5000,10000] [--fanout-timeout <seconds>]
  * --baseline adds a third column: our engine as of that commit, on the same emulator in the same run.
  */
 import * as fs from 'fs';
@@ -31,6 +32,10 @@ const want = (name: string) => !workloads || workloads.has(name);
 const SIZE = quick
   ? { seqSteps: 10, chains: 100, fanOuts: [200, 1000], fanOutTimeoutMs: 120_000, signals: 1000, longSteps: 200, longTimeoutMs: 180_000, pickups: 2, idleMs: 6_000 }
   : { seqSteps: 20, chains: 500, fanOuts: [1000, 5000, 10000], fanOutTimeoutMs: 420_000, signals: 5000, longSteps: 2000, longTimeoutMs: 900_000, pickups: 4, idleMs: 15_000 };
+/** --fanouts 10000 --fanout-timeout 2400: other fan-out sizes, and seconds each may take (large ones are emulator-bound). */
+const option = (name: string) => (process.argv.indexOf(name) > 0 ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+if (option('--fanouts')) SIZE.fanOuts = option('--fanouts')!.split(',').map(Number);
+if (option('--fanout-timeout')) SIZE.fanOutTimeoutMs = Number(option('--fanout-timeout')) * 1000;
 /** The same polling ceiling and concurrency limits for both engines (Functions' default limits on this 2-core machine). */
 const MAX_POLLING_MS = 5_000;
 const CONCURRENCY = 10 * os.cpus().length;
@@ -70,10 +75,11 @@ class SideRun {
 
   /**
    * After a workload that did not finish: the worker would go on with it and slow down every later
-   * workload, so the engine starts again on a fresh hub.
+   * workload, so the engine starts again on a fresh hub, and the old hub's backlog is deleted.
    */
   async reset(): Promise<void> {
     await this.stop();
+    await this.probe.dropHub();
     this.processes = [];
     this.hub = `Bench${this.side}${randomBytes(3).toString('hex')}`;
     this.probe = new StorageProbe(this.connectionString, this.hub);

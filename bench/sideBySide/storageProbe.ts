@@ -1,4 +1,5 @@
 import { TableClient, odata } from '@azure/data-tables';
+import { QueueServiceClient } from '@azure/storage-queue';
 
 export interface BatchProgress {
   done: number;
@@ -19,11 +20,25 @@ export class StorageProbe {
   private readonly history: TableClient;
   private readonly partitions: TableClient;
 
-  constructor(connectionString: string, hub: string) {
+  constructor(
+    private readonly connectionString: string,
+    private readonly hub: string,
+  ) {
     const options = { allowInsecureConnection: true };
     this.instances = TableClient.fromConnectionString(connectionString, `${hub}Instances`, options);
     this.history = TableClient.fromConnectionString(connectionString, `${hub}History`, options);
     this.partitions = TableClient.fromConnectionString(connectionString, `${hub}Partitions`, options);
+  }
+
+  /**
+   * Deletes the hub's queues and tables. On the emulator every queue call costs time that grows with
+   * the messages stored in *any* queue (bench/emulatorQueueCost.ts): an unfinished workload's backlog
+   * would slow every later workload of both engines.
+   */
+  async dropHub(): Promise<void> {
+    const queues = QueueServiceClient.fromConnectionString(this.connectionString);
+    for await (const queue of queues.listQueues({ prefix: `${this.hub.toLowerCase()}-` })) await queues.deleteQueue(queue.name);
+    await Promise.all([this.instances.deleteTable(), this.history.deleteTable()]);
   }
 
   /** Status of the instances whose ids start with `prefix`. */
