@@ -355,7 +355,10 @@ export class AzureStorageBackend implements Backend {
     // rows without touching the sentinel, so only a reload sees it.
     const cached = this.cache.get(instanceId);
     const usable = cached && !cached.events.some((e) => e.EventType === EventType.ExecutionCompleted) ? cached : undefined;
-    const [loaded, rowEtag] = await Promise.all([usable ?? this.hub.history.load(instanceId), this.hub.instances.etagOf(instanceId)]);
+    const [loaded, rowEtag] = await Promise.all([
+      usable ?? this.hub.history.load(instanceId),
+      usable?.rowEtag !== undefined ? usable.rowEtag : this.hub.instances.etagOf(instanceId),
+    ]);
     const now = this.clock.now().getTime();
     let fresh: ReceivedMessage[] = [];
     const finished: Promise<void>[] = [];
@@ -441,8 +444,11 @@ export class AzureStorageBackend implements Backend {
       // Only while this checkpoint's sentinel is the instance's newest may its state be written: a
       // worker finishing a work item after its partition moved on must not overwrite a newer status.
       const isCurrent = async () => sentinel !== undefined && (await this.hub.history.sentinelEtag(id)) === sentinel;
-      if (!(await this.hub.instances.writeCheckpoint(checkpoint.state, own.rowEtag, isCurrent))) {
+      const row = await this.hub.instances.writeCheckpoint(checkpoint.state, own.rowEtag, isCurrent);
+      if (!row.written) {
         this.log.info(`Instance '${id}': a newer checkpoint wrote the Instances row; this one's ${checkpoint.state.runtimeStatus} is not written.`);
+      } else if (sentinel !== undefined && row.etag !== undefined) {
+        this.cache.setRowEtag(id, sentinel, row.etag);
       }
       await this.hub.fault('checkpoint.afterInstanceRow', id);
     }

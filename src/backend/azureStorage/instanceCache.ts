@@ -7,6 +7,8 @@ const MAX_EVENTS = 250_000;
 
 interface Entry extends LoadedHistory {
   partition: number;
+  /** ETag of the Instances row this worker's last checkpoint wrote: the next one's guard, without a read. */
+  rowEtag?: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export class InstanceCache {
   private readonly entries = new Map<string, Entry>();
   private events = 0;
 
-  get(instanceId: string): LoadedHistory | undefined {
+  get(instanceId: string): (LoadedHistory & { rowEtag?: string }) | undefined {
     const entry = this.entries.get(instanceId);
     if (!entry) return undefined;
     // Re-inserted: Map order is the recency order.
@@ -37,6 +39,15 @@ export class InstanceCache {
       if (this.entries.size <= MAX_INSTANCES && this.events <= MAX_EVENTS) break;
       if (id !== instanceId) this.delete(id);
     }
+  }
+
+  /**
+   * Remembers the Instances row's ETag after this worker wrote it. A stale one costs nothing but a
+   * retry: the row write is guarded by it and re-reads it on a mismatch (InstanceStore.writeCheckpoint).
+   */
+  setRowEtag(instanceId: string, sentinelEtag: string, rowEtag: string): void {
+    const entry = this.entries.get(instanceId);
+    if (entry?.sentinelEtag === sentinelEtag) entry.rowEtag = rowEtag;
   }
 
   delete(instanceId: string): void {

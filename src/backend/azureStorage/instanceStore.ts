@@ -71,19 +71,18 @@ export class InstanceStore {
    * current one): if so the write is repeated under the new ETag, else the newer checkpoint's row
    * stands. Returns whether the row was written.
    */
-  async writeCheckpoint(state: InstanceState, loadedEtag: string | undefined, isCurrent: () => Promise<boolean>): Promise<boolean> {
+  async writeCheckpoint(state: InstanceState, loadedEtag: string | undefined, isCurrent: () => Promise<boolean>): Promise<{ written: boolean; etag?: string }> {
     const row = await this.toStoredRow(state);
     let etag = loadedEtag;
     for (let attempt = 1; ; attempt++) {
       try {
-        if (etag) await this.table.updateEntity(row, 'Merge', { etag });
-        else await this.table.createEntity(row);
-        return true;
+        const response = etag ? await this.table.updateEntity(row, 'Merge', { etag }) : await this.table.createEntity(row);
+        return { written: true, etag: response.etag };
       } catch (e) {
         const status = (e as { statusCode?: number }).statusCode;
         // 412/409: written or created since the load; 404: purged since the load.
         if (status !== 412 && status !== 409 && status !== 404) throw e;
-        if (!(await isCurrent()) || attempt >= 5) return false;
+        if (!(await isCurrent()) || attempt >= 5) return { written: false };
         etag = await this.etagOf(state.instanceId);
       }
     }
