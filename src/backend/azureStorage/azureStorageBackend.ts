@@ -88,6 +88,8 @@ class AzureOrchestrationWorkItem implements OrchestrationWorkItem {
     readonly partition: number,
     /** The history came from the instance cache, not from storage. */
     readonly fromCache: boolean,
+    /** What this worker last wrote to the Instances row, apart from LastUpdatedTime (see rowSummary). */
+    readonly rowSummary: string | undefined,
   ) {}
   /** Its messages were made visible again at shutdown: completing it now would race the next owner. */
   givenBack = false;
@@ -110,6 +112,11 @@ class AzureActivityWorkItem implements ActivityWorkItem {
   get dequeueCount(): number {
     return this.message.dequeueCount;
   }
+}
+
+/** The Instances row's content apart from LastUpdatedTime, to tell a checkpoint that changes only that. */
+function rowSummary(state: InstanceState): string {
+  return JSON.stringify([state.executionId, state.runtimeStatus, state.name, state.version, state.input, state.output, state.customStatus, state.completedTime, state.tags, state.parentInstanceId, state.generation]);
 }
 
 /** Deliveries after which a start still waiting for its Instances row is given up, as DT.AzureStorage does. */
@@ -403,6 +410,7 @@ export class AzureStorageBackend implements Backend {
       rowEtag,
       partition,
       usable !== undefined,
+      usable?.rowSummary,
     );
   }
 
@@ -412,6 +420,8 @@ export class AzureStorageBackend implements Backend {
    *   2. history rows are appended, the sentinel row last with its ETag (exactly one commit wins),
    *   3. the instance row is updated (derived state, rewritten by any later checkpoint),
    *   4. consumed messages are deleted (their redelivery is recognised through the sentinel).
+   * Steps 3 and 4 overlap when the row would change nothing but LastUpdatedTime compared with what
+   * this worker wrote last (a crash then leaves only that time stale until the next checkpoint).
    */
   async completeOrchestrationWorkItem(item: OrchestrationWorkItem, checkpoint: Checkpoint): Promise<void> {
     const own = this.own(item);
@@ -440,25 +450,39 @@ export class AzureStorageBackend implements Backend {
       else this.cache.delete(id);
       await this.hub.fault('checkpoint.afterHistory', id);
     }
-    if (checkpoint.state) {
+    const state = checkpoint.state;
+    const writeRow = async (): Promise<void> => {
+      if (!state) return;
       // Only while this checkpoint's sentinel is the instance's newest may its state be written: a
       // worker finishing a work item after its partition moved on must not overwrite a newer status.
       const isCurrent = async () => sentinel !== undefined && (await this.hub.history.sentinelEtag(id)) === sentinel;
-      const row = await this.hub.instances.writeCheckpoint(checkpoint.state, own.rowEtag, isCurrent);
+      const row = await this.hub.instances.writeCheckpoint(state, own.rowEtag, isCurrent);
       if (!row.written) {
-        this.log.info(`Instance '${id}': a newer checkpoint wrote the Instances row; this one's ${checkpoint.state.runtimeStatus} is not written.`);
+        this.log.info(`Instance '${id}': a newer checkpoint wrote the Instances row; this one's ${state.runtimeStatus} is not written.`);
       } else if (sentinel !== undefined && row.etag !== undefined) {
-        this.cache.setRowEtag(id, sentinel, row.etag);
+        this.cache.setRowEtag(id, sentinel, row.etag, rowSummary(state));
       }
       await this.hub.fault('checkpoint.afterInstanceRow', id);
-    }
+    };
     const settled: [ReceivedMessage, number | undefined][] = [
       ...checkpoint.consumed.map((m): [ReceivedMessage, undefined] => [own.received.get(m.id)!, undefined]),
       ...checkpoint.deferred.map((m): [ReceivedMessage, number] => [own.received.get(m.id)!, DEFERRED_RETRY_MS]),
     ];
-    await forEachLimited(settled, QUEUE_CALLS_IN_FLIGHT, ([m, retry]) =>
-      retry === undefined ? this.hub.queues.delete(m).then(() => this.hub.fault('checkpoint.afterDelete', id)) : this.hub.queues.abandon(m, retry),
-    );
+    const settle = () =>
+      forEachLimited(settled, QUEUE_CALLS_IN_FLIGHT, ([m, retry]) =>
+        retry === undefined ? this.hub.queues.delete(m).then(() => this.hub.fault('checkpoint.afterDelete', id)) : this.hub.queues.abandon(m, retry),
+      );
+    if (state && own.rowSummary !== undefined && own.rowSummary === rowSummary(state)) {
+      // The row would change nothing but LastUpdatedTime (most steps of a running instance): a crash
+      // before it is written can leave only that stale, so it need not come before the deletes.
+      await Promise.all([
+        writeRow().catch((e) => this.log.warn(`Instance '${id}': the Instances row's LastUpdatedTime was not written: ${(e as Error).message}`)),
+        settle(),
+      ]);
+    } else {
+      await writeRow();
+      await settle();
+    }
     this.lockedOrchestrations.delete(own);
     this.instances.unlock(id);
     await this.hub.fault('checkpoint.committed', id);

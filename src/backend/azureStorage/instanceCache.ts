@@ -9,6 +9,8 @@ interface Entry extends LoadedHistory {
   partition: number;
   /** ETag of the Instances row this worker's last checkpoint wrote: the next one's guard, without a read. */
   rowEtag?: string;
+  /** What that write stored, apart from LastUpdatedTime. */
+  rowSummary?: string;
 }
 
 /**
@@ -22,7 +24,7 @@ export class InstanceCache {
   private readonly entries = new Map<string, Entry>();
   private events = 0;
 
-  get(instanceId: string): (LoadedHistory & { rowEtag?: string }) | undefined {
+  get(instanceId: string): (LoadedHistory & { rowEtag?: string; rowSummary?: string }) | undefined {
     const entry = this.entries.get(instanceId);
     if (!entry) return undefined;
     // Re-inserted: Map order is the recency order.
@@ -45,9 +47,11 @@ export class InstanceCache {
    * Remembers the Instances row's ETag after this worker wrote it. A stale one costs nothing but a
    * retry: the row write is guarded by it and re-reads it on a mismatch (InstanceStore.writeCheckpoint).
    */
-  setRowEtag(instanceId: string, sentinelEtag: string, rowEtag: string): void {
+  setRowEtag(instanceId: string, sentinelEtag: string, rowEtag: string, rowSummary: string): void {
     const entry = this.entries.get(instanceId);
-    if (entry?.sentinelEtag === sentinelEtag) entry.rowEtag = rowEtag;
+    if (entry?.sentinelEtag !== sentinelEtag) return;
+    entry.rowEtag = rowEtag;
+    entry.rowSummary = rowSummary;
   }
 
   delete(instanceId: string): void {
