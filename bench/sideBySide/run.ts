@@ -30,8 +30,8 @@ const want = (name: string) => !workloads || workloads.has(name);
 
 /** Workload sizes; --quick shrinks them for development. */
 const SIZE = quick
-  ? { seqSteps: 10, chains: 100, fanOuts: [200, 1000], fanOutTimeoutMs: 120_000, signals: 1000, longSteps: 200, longTimeoutMs: 180_000, pickups: 2, idleMs: 6_000 }
-  : { seqSteps: 20, chains: 500, fanOuts: [1000, 5000, 10000], fanOutTimeoutMs: 420_000, signals: 5000, longSteps: 2000, longTimeoutMs: 900_000, pickups: 4, idleMs: 15_000 };
+  ? { seqSteps: 10, chains: 100, fanOuts: [200, 1000], fanOutTimeoutMs: 120_000, signals: 1000, longSteps: 200, longTimeoutMs: 180_000, pickups: 4, idleMs: 6_000 }
+  : { seqSteps: 20, chains: 500, fanOuts: [1000, 5000, 10000], fanOutTimeoutMs: 420_000, signals: 5000, longSteps: 2000, longTimeoutMs: 900_000, pickups: 12, idleMs: 15_000 };
 /** --fanouts 10000 --fanout-timeout 2400: other fan-out sizes, and seconds each may take (large ones are emulator-bound). */
 const option = (name: string) => (process.argv.indexOf(name) > 0 ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 if (option('--fanouts')) SIZE.fanOuts = option('--fanouts')!.split(',').map(Number);
@@ -215,7 +215,10 @@ class SideRun {
       latencies.push(episodes[0] - (started ?? episodes[0]));
     }
     await client.stop();
-    this.results.set(`start-to-pickup from another process (ms, max polling ${MAX_POLLING_MS / 1000} s)`, { value: median(latencies) });
+    // The mean: a start lands at a random point of the poll interval, and a median of a few samples
+    // mostly says where they happened to land.
+    const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
+    this.results.set(`start-to-pickup from another process (ms, mean of ${SIZE.pickups}, max polling ${MAX_POLLING_MS / 1000} s)`, { value: mean });
     log(`${this.side}: pickup latencies ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`);
   }
 
