@@ -10,6 +10,8 @@ export type Counts = Record<Service, number>;
  */
 export class CountingProxy {
   readonly counts: Counts = { blob: 0, queue: 0, table: 0 };
+  /** Requests by kind ("GET queue messages", "POST table $batch", ...), for a breakdown of a workload. */
+  readonly kinds = new Map<string, number>();
   private readonly servers: http.Server[] = [];
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -40,6 +42,8 @@ export class CountingProxy {
 
   private forward(service: Service, port: number, req: http.IncomingMessage, res: http.ServerResponse): void {
     this.counts[service]++;
+    const kind = `${req.method} ${service} ${requestKind(req.url ?? '')}`;
+    this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => this.send(port, req, Buffer.concat(chunks), res, true));
@@ -69,4 +73,15 @@ export class CountingProxy {
     }
     this.agent.destroy();
   }
+}
+
+/** What a request addresses, without names: "messages", "messages/{id}", "{table}", "$batch", "{table}(key)". */
+function requestKind(url: string): string {
+  const [path, query] = url.split('?');
+  const parts = path.split('/').filter(Boolean).slice(1);
+  const last = parts[parts.length - 1] ?? '';
+  if (parts.includes('messages')) return parts[parts.length - 1] === 'messages' ? 'messages' : 'messages/{id}';
+  if (last === '$batch') return '$batch';
+  if (last.includes('(')) return last.includes("PartitionKey=") ? '{table}(key)' : '{table}()';
+  return (query ?? '').includes('comp=') ? `?${/comp=([a-z]+)/.exec(query)?.[1]}` : parts.length > 1 ? '{container}/{blob}' : '{name}';
 }

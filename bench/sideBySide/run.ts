@@ -118,9 +118,12 @@ class SideRun {
   async sequential(): Promise<void> {
     const name = this.id('seq');
     const before = this.proxy.total();
+    const kindsBefore = new Map(this.proxy.kinds);
     await this.w1.call('create', { name: 'BenchChain', instanceId: name, input: String(SIZE.seqSteps) });
     await this.probe.waitAll(name, 1, 120_000);
     this.opsPerStep.push((this.proxy.total() - before) / SIZE.seqSteps);
+    const perStep = [...this.proxy.kinds].map(([kind, n]): [string, number] => [kind, (n - (kindsBefore.get(kind) ?? 0)) / SIZE.seqSteps]).filter(([, n]) => n > 0);
+    log(`${this.side}: operations per step by kind: ${perStep.sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n.toFixed(2)}`).join(', ')}`);
     const { episodes } = await this.probe.episodes(name);
     this.perStep.push((episodes[episodes.length - 1] - episodes[0]) / (episodes.length - 1));
     this.results.set('sequential step latency (ms)', { value: median(this.perStep) });
