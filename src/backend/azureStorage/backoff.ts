@@ -4,6 +4,12 @@ import { sleep } from '../../util/sleep';
 export const HOT_WINDOW_MS = 1_000;
 /** Poll delay inside the hot window: answers from other processes are picked up within about this. */
 const HOT_POLL_MS = 50;
+/**
+ * First poll delay after a batch this process had sent itself: its next message will most likely be
+ * announced by a wake as well, so polling at the shortest delay would mostly find the queue empty
+ * (about two empty receives per step of a chain); anything else still arrives within about this.
+ */
+const LOCAL_FIRST_POLL_MS = 250;
 
 /**
  * Poll delay that stays short while a queue had traffic within the hot window, then doubles up to
@@ -25,6 +31,11 @@ export class Backoff {
   /** The queue had messages: the next empty poll starts the back-off from the shortest delay. */
   reset(): void {
     this.delay = 0;
+  }
+
+  /** The queue had only messages this process sent (and will wake it for): back off from a longer delay. */
+  resetAfterLocal(): void {
+    this.delay = Math.min(this.maxMs, Math.max(this.minMs, LOCAL_FIRST_POLL_MS / 2));
   }
 
   /** Messages arrived that this process did not send: keep polling fast for the hot window. */

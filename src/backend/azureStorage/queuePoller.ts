@@ -80,13 +80,16 @@ export abstract class QueuePoller {
           await backoff.wait(() => this.stopped);
           continue;
         }
-        if (messages.length > localSends) backoff.markHot();
+        const foreign = messages.length > localSends;
+        if (foreign) backoff.markHot();
         localSends = Math.max(0, localSends - messages.length);
         this.dispatch(messages);
-        backoff.reset();
+        if (foreign) backoff.reset();
+        else backoff.resetAfterLocal();
         // A full batch: more may be waiting, receive again at once. A short one drained the queue:
         // the next message is announced by a wake (sent by this process) or found by the back-off,
-        // which restarts from its shortest delay (and stays there while the queue is hot).
+        // which restarts from its shortest delay (and stays there while the queue is hot), or from a
+        // longer one when everything received had been sent by this process.
         if (messages.length < capacity) await backoff.wait(() => this.stopped);
       }
     } finally {
