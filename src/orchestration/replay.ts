@@ -92,7 +92,8 @@ export class OrchestrationReplay implements ReplayState {
   currentUtcDateTime = new Date(0);
 
   private readonly actions: AtomicTask[] = [];
-  private readonly confirmed = new Set<number>();
+  /** Numbered actions history has not recorded yet, by id (ascending): the new actions of this run. */
+  private readonly unconfirmed = new Map<number, AtomicTask>();
   private readonly waiters = new Map<string, ExternalEventTask[]>();
   private readonly bufferedEvents = new Map<string, unknown[]>();
   private iterator: Iterator<unknown, unknown, unknown> | undefined;
@@ -133,12 +134,9 @@ export class OrchestrationReplay implements ReplayState {
       }
     }
     this.isReplaying = false;
+    // Not a scan of every action: a resumed replay (runtime/liveReplays.ts) of a long history stays cheap.
     const newActions: NumberedAction[] = [];
-    for (const task of this.actions) {
-      if (task.id !== undefined && task.action && !this.confirmed.has(task.id)) {
-        newActions.push({ id: task.id, action: task.action });
-      }
-    }
+    for (const [id, task] of this.unconfirmed) newActions.push({ id, action: task.action! });
     return {
       outcome: this.outcome ?? { kind: 'pending' },
       newActions,
@@ -281,6 +279,7 @@ export class OrchestrationReplay implements ReplayState {
       } else if (task.action) {
         task.id = this.actions.length;
         this.actions.push(task);
+        this.unconfirmed.set(task.id, task);
         task.onNumbered?.();
       }
       return;
@@ -336,7 +335,7 @@ export class OrchestrationReplay implements ReplayState {
           `${event.EventId}, but the orchestrator code scheduled ${describeAction(action)}.`,
       );
     }
-    this.confirmed.add(event.EventId);
+    this.unconfirmed.delete(event.EventId);
   }
 
   private settle(id: number, settleTask: (task: AtomicTask) => void): void {

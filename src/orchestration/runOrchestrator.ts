@@ -7,15 +7,9 @@ import { TimerLimits } from '../config/settings';
 import { DurableOrchestrationContext, OrchestrationContext } from './context';
 import { OrchestrationReplay, ReplayResult } from './replay';
 
-/** Replays `handler` over the history with a fresh InvocationContext carrying `df`. */
-export function runOrchestrator(
-  functionName: string,
-  handler: OrchestrationHandler,
-  pastEvents: HistoryEvent[],
-  newEvents: HistoryEvent[],
-  timerLimits?: TimerLimits,
-): ReplayResult {
-  const replay = new OrchestrationReplay((state) => {
+/** A replay of `handler` that gives each run of the code a fresh InvocationContext carrying `df`. */
+export function createReplay(functionName: string, handler: OrchestrationHandler, timerLimits?: TimerLimits): OrchestrationReplay {
+  return new OrchestrationReplay((state) => {
     const context = new InvocationContext({
       invocationId: randomUUID(),
       functionName,
@@ -25,5 +19,15 @@ export function runOrchestrator(
     context.df = new DurableOrchestrationContext(state);
     return handler(context);
   }, timerLimits);
-  return replay.run(pastEvents, newEvents);
+}
+
+/** Replays `handler` over the history with a fresh InvocationContext carrying `df`. */
+export function runOrchestrator(
+  functionName: string,
+  handler: OrchestrationHandler,
+  pastEvents: HistoryEvent[],
+  newEvents: HistoryEvent[],
+  timerLimits?: TimerLimits,
+): ReplayResult {
+  return createReplay(functionName, handler, timerLimits).run(pastEvents, newEvents);
 }

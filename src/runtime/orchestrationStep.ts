@@ -18,8 +18,9 @@ import { activityInputText } from '../history/activityInput';
 import { Logger } from '../util/log';
 import { TimerLimits } from '../config/settings';
 import { NumberedAction } from '../orchestration/actions';
-import { ReplayOutcome } from '../orchestration/replay';
-import { runOrchestrator } from '../orchestration/runOrchestrator';
+import { createReplay } from '../orchestration/runOrchestrator';
+import { OrchestrationReplay, ReplayOutcome, ReplayResult } from '../orchestration/replay';
+import { LiveReplays } from './liveReplays';
 import { unreleasedLocks } from '../orchestration/entityTasks';
 import { entityInstanceId } from '../entities/entityId';
 import { RELEASE_EVENT, ReleaseMessage } from '../entities/messages';
@@ -41,7 +42,13 @@ interface Triage {
  * replays the orchestrator over its history plus the accepted events, and returns the checkpoint
  * (new history, outbox, instance state, consumed and deferred messages) for the backend to commit.
  */
+/** A replay's result, or a termination (which runs no code). */
+type GenerationResult = Omit<ReplayResult, 'outcome'> & { outcome: ReplayOutcome | { kind: 'terminated'; reason: string | null } };
+
 export class OrchestrationStep {
+  /** Orchestrations whose code stays alive between work items (see LiveReplays). */
+  private readonly live = new LiveReplays();
+
   constructor(
     private readonly registry: FunctionRegistry,
     private readonly log: Logger,
@@ -76,7 +83,8 @@ export class OrchestrationStep {
     }
     let self: OrchestrationInstance = { InstanceId: instanceId, ExecutionId: executionId };
     const outbound: OutboundMessage[] = [];
-    let generation = this.runGeneration(started, self, past, episode, now, outbound, trace);
+    // Only an episode appended to the stored history may resume a kept replay (not a rewind's rewrite).
+    let generation = this.runGeneration(started, self, past, episode, now, outbound, trace, firstNewRow === past.length);
     let generations = 1;
     // Continue-as-new as DT.Core does it: the next generation starts and runs inside this same work
     // item, and only the last generation is written, from row 0 under its new execution id.
@@ -109,6 +117,17 @@ export class OrchestrationStep {
       if (generation.customStatus === undefined) generation = { ...generation, customStatus: previous.customStatus };
       if (++generations % 1000 === 0) this.log.info(`Instance '${instanceId}' continued as new ${generations} times in one work item.`);
     }
+    if (generations === 1 && generation.outcome.kind === 'pending' && generation.replay) {
+      const appended = generation.appended;
+      this.live.keep(instanceId, {
+        replay: generation.replay,
+        historyLength: firstNewRow + appended.length,
+        lastEvent: appended[appended.length - 1],
+        unapplied: appended.slice(episode.length),
+      });
+    } else {
+      this.live.drop(instanceId);
+    }
     this.log.debug(
       `Instance '${instanceId}': applied ${triage.accepted.length} event(s), ran ${generations} generation(s), ` +
         `scheduled ${generation.scheduled} action(s), status ${statusOf(generation.outcome)}.`,
@@ -134,8 +153,9 @@ export class OrchestrationStep {
     now: Date,
     outbound: OutboundMessage[],
     trace: DistributedTraceContext | undefined,
+    resumable = false,
   ) {
-    const result = this.execute(started, past, episode);
+    const { result, replay } = this.execute(started, past, episode, resumable ? self.InstanceId : undefined);
     const appended = [...episode];
     for (const numbered of result.newActions) appended.push(this.actionEvent(started, self, numbered, now, outbound, trace));
     const completion = this.completionEvent(started, self, result.outcome, result.actionCount, now, outbound);
@@ -146,7 +166,7 @@ export class OrchestrationStep {
       if (appended[appended.length - 1].EventType !== EventType.OrchestratorCompleted) appended.push(newEvent({ EventType: EventType.OrchestratorCompleted }, now));
       if (result.outcome.kind !== 'pending') this.releaseLocks(self, [...past, ...appended], outbound, now);
     }
-    return { outcome: result.outcome, appended, customStatus: result.customStatus, suspended: result.suspended, scheduled: result.newActions.length };
+    return { outcome: result.outcome, appended, customStatus: result.customStatus, suspended: result.suspended, scheduled: result.newActions.length, replay };
   }
 
   /**
@@ -180,7 +200,7 @@ export class OrchestrationStep {
     if (!started || !item.executionId) return undefined;
     const self: OrchestrationInstance = { InstanceId: item.instanceId, ExecutionId: item.executionId };
     const completed = item.history.find((e) => e.EventType === EventType.ExecutionCompleted || e.EventType === EventType.ContinueAsNew);
-    const replayed = this.execute(started, item.history, []);
+    const { result: replayed } = this.execute(started, item.history, []);
     // A finished execution's outcome is what its history recorded, whatever the code would do today.
     let outcome: ReplayOutcome | { kind: 'terminated'; reason: string | null } = replayed.outcome;
     try {
@@ -274,25 +294,40 @@ export class OrchestrationStep {
     return result;
   }
 
-  private execute(started: ExecutionStartedEvent, past: HistoryEvent[], episode: HistoryEvent[]) {
+  /**
+   * Runs the orchestrator code over `past` plus `episode`. With `resumeFor`, a replay kept from this
+   * instance's last work item resumes when `past` is exactly the history it left; the replay used is
+   * returned so it can be kept for the next one.
+   */
+  private execute(
+    started: ExecutionStartedEvent,
+    past: HistoryEvent[],
+    episode: HistoryEvent[],
+    resumeFor?: string,
+  ): { result: GenerationResult; replay?: OrchestrationReplay } {
+    const live = resumeFor !== undefined ? this.live.take(resumeFor, past) : undefined;
     if (episode.some((e) => e.EventType === EventType.ExecutionTerminated)) {
       const terminated = episode.find((e) => e.EventType === EventType.ExecutionTerminated);
       const reason = terminated && 'Input' in terminated ? terminated.Input : null;
       const actionCount = [...past, ...episode].filter(isActionEvent).length;
-      return { outcome: { kind: 'terminated', reason } as const, newActions: [] as NumberedAction[], customStatus: undefined, suspended: false, actionCount };
+      return { result: { outcome: { kind: 'terminated', reason: reason ?? null }, newActions: [], customStatus: undefined, suspended: false, actionCount } };
     }
     const registered = this.registry.orchestration(started.Name);
     if (!registered) {
       const error = new Error(`The orchestrator function '${started.Name}' is not registered in this function app.`);
       return {
-        outcome: { kind: 'failed', failure: { ErrorType: 'Error', ErrorMessage: error.message, StackTrace: error.stack ?? null } } as const,
-        newActions: [] as NumberedAction[],
-        customStatus: undefined,
-        suspended: false,
-        actionCount: 0,
+        result: {
+          outcome: { kind: 'failed', failure: { ErrorType: 'Error', ErrorMessage: error.message, StackTrace: error.stack ?? null } },
+          newActions: [],
+          customStatus: undefined,
+          suspended: false,
+          actionCount: 0,
+        },
       };
     }
-    return runOrchestrator(registered.name, registered.handler, past, episode, this.timerLimits);
+    if (live) return { result: live.replay.run(live.unapplied, episode), replay: live.replay };
+    const replay = createReplay(registered.name, registered.handler, this.timerLimits);
+    return { result: replay.run(past, episode), replay };
   }
 
   /** The history event for a newly scheduled action, and the message that carries it out. */

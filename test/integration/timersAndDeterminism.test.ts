@@ -42,7 +42,10 @@ describe('timers and determinism', () => {
       if (Date.now() > deadline) throw new Error('activity A never completed');
       await new Promise((r) => setTimeout(r, 50));
     }
+    // A redeploy: new code in a new process (a running worker keeps the code it has in memory).
+    await hub.stop();
     version.current = 2;
+    hub = await startTestHub(registry(), { hubName: hub.backend.hubName });
     await hub.client.raiseEvent(id, 'go', 1);
     const status = await waitForStatus(hub.client, id);
     expect(status.runtimeStatus).toBe('Failed');
