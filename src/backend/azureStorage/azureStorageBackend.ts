@@ -97,6 +97,9 @@ class AzureOrchestrationWorkItem implements OrchestrationWorkItem {
 
 class AzureActivityWorkItem implements ActivityWorkItem {
   renewal: NodeJS.Timeout | undefined;
+  /** A visibility renewal in flight: it changes the pop receipt, so a delete or abandon waits for it. */
+  renewing: Promise<void> | undefined;
+  renewalStopped = false;
   /** Made visible again at shutdown while still running: its late answer is dropped, the next run's counts. */
   givenBack = false;
   constructor(readonly message: ReceivedMessage) {}
@@ -291,6 +294,7 @@ export class AzureStorageBackend implements Backend {
   private async giveBackActivity(item: AzureActivityWorkItem): Promise<void> {
     item.givenBack = true;
     this.releaseActivity(item);
+    await this.stopRenewal(item);
     this.log.warn(`Shutting down: activity '${item.event.Name}' of '${item.instance.InstanceId}' is still running; given back to run elsewhere.`);
     await this.hub.queues.abandon(item.message, 0).catch((e) => this.log.warn(`Could not give back activity '${item.event.Name}': ${(e as Error).message}`));
   }
@@ -531,7 +535,13 @@ export class AzureStorageBackend implements Backend {
       // Keep the work item invisible while the activity runs, however long it takes.
       const visibility = this.options.workItemQueueVisibilityTimeoutMs;
       item.renewal = setInterval(() => {
-        this.hub.queues.renew(message, visibility).catch((e) => this.log.warn(`Could not extend work item of '${item.instance.InstanceId}': ${(e as Error).message}`));
+        if (item.renewalStopped || item.renewing) return;
+        item.renewing = this.hub.queues
+          .renew(message, visibility)
+          .catch((e) => {
+            if (!item.renewalStopped) this.log.warn(`Could not extend work item of '${item.instance.InstanceId}': ${(e as Error).message}`);
+          })
+          .finally(() => (item.renewing = undefined));
       }, Math.max(1000, visibility / 2));
       return item;
     }
@@ -543,6 +553,7 @@ export class AzureStorageBackend implements Backend {
     try {
       await this.hub.queues.send({ instance: own.instance, event: answer, target: 'control', sender: own.instance });
       await this.hub.fault('activity.afterAnswer', own.instance.InstanceId);
+      await this.stopRenewal(own);
       await this.hub.queues.delete(own.message);
     } finally {
       this.releaseActivity(own);
@@ -553,6 +564,7 @@ export class AzureStorageBackend implements Backend {
     const own = this.ownActivity(item);
     if (own.givenBack) return;
     try {
+      await this.stopRenewal(own);
       await this.hub.queues.abandon(own.message, retryAfterMs);
     } finally {
       this.releaseActivity(own);
@@ -584,6 +596,12 @@ export class AzureStorageBackend implements Backend {
   private ownActivity(item: ActivityWorkItem): AzureActivityWorkItem {
     if (!(item instanceof AzureActivityWorkItem)) throw new TypeError('The work item was not handed out by this backend.');
     return item;
+  }
+
+  /** Ends the renewals and waits for one in flight, so the next call uses the newest pop receipt. */
+  private async stopRenewal(item: AzureActivityWorkItem): Promise<void> {
+    item.renewalStopped = true;
+    await item.renewing;
   }
 
   private releaseActivity(item: AzureActivityWorkItem): void {
