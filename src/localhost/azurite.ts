@@ -34,8 +34,21 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Three distinct free ports: held open together while chosen, since the OS may hand out a just-closed one again. */
 export async function freePorts(): Promise<AzuritePorts> {
-  return { blob: await freePort(), queue: await freePort(), table: await freePort() };
+  const servers = await Promise.all(
+    [0, 1, 2].map(
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const server = net.createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const [blob, queue, table] = servers.map((server) => (server.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  return { blob, queue, table };
 }
 
 function azuriteEntry(): string {
