@@ -352,13 +352,21 @@ async function main(): Promise<void> {
       }
     };
     await each((r) => r.setup());
+    // Each workload starts on fresh hubs, the last ones deleted: on the emulator every table query scans
+    // the whole table and every queue call costs more with each stored message (emulatorQueueCost.ts),
+    // so one workload's leftovers would slow the next, most of all for an engine that reloads history.
+    const fresh = () => each((r) => r.reset());
     if (want('seq')) for (let round = 0; round < 3; round++) await each((r) => r.sequential());
-    if (want('chains') || want('scale')) await each((r) => r.chains(1));
+    if (want('chains') || want('scale')) {
+      await fresh();
+      await each((r) => r.chains(1));
+    }
     const finished = new Set<SideRun>(runs);
     for (const n of want('fanout') ? SIZE.fanOuts : []) {
       // Small fan-outs run three rounds, each in another order, and keep the median: the emulator's
       // extent clean-up (every 60 s, it blocks it for seconds after many deletes) lands in one of them.
       for (let round = 0; round < (n <= 1000 ? 3 : 1); round++) {
+        await fresh();
         await each(async (r) => {
           if (finished.has(r) && !(await r.fanOut(n))) finished.delete(r);
         }, round);
@@ -366,10 +374,15 @@ async function main(): Promise<void> {
     }
     await each((r) => r.memory());
     if (want('entities')) {
+      await fresh();
       await each((r) => r.entities(1));
       await each((r) => r.entities(50));
     }
-    if (want('long')) await each((r) => r.longOrchestration());
+    if (want('long')) {
+      await fresh();
+      await each((r) => r.longOrchestration());
+    }
+    if (want('pickup') || want('idle') || want('scale')) await fresh();
     if (want('pickup')) await each((r) => r.pickup());
     if (want('idle')) {
       await sleep(2 * MAX_POLLING_MS);
