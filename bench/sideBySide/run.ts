@@ -16,6 +16,7 @@ import { CountingProxy } from './countingProxy';
 import { NODE_WORKER, SideName, SideOptions, SideProcess } from './sideProcess';
 import { buildBaseline } from './baseline';
 import { StorageProbe } from './storageProbe';
+import { StallWatch } from './stallWatch';
 import { QueueClient } from '@azure/storage-queue';
 
 const quick = process.argv.includes('--quick');
@@ -334,6 +335,8 @@ async function main(): Promise<void> {
   const proxies: CountingProxy[] = [];
   const runs: SideRun[] = [];
   const floors: number[] = [await emulatorFloor(azurite.connectionString)];
+  // Straight to the emulator, not counted: says which workloads ran through one of its stalls.
+  const stalls = new StallWatch(azurite.connectionString);
   try {
     for (const side of sides) {
       // One counting proxy per engine, so both can stay up and each one's operations are counted apart.
@@ -342,10 +345,14 @@ async function main(): Promise<void> {
       runs.push(new SideRun(side, azurite.connectionString, proxy, logDir, side === 'before' ? baselineWorker : undefined));
     }
     // Workloads interleave (each one on DTFx, then on ours) so that drifting load on the machine hits both alike.
+    await stalls.start();
     const each = async (work: (run: SideRun) => Promise<unknown>, rotate = 0) => {
       for (const run of [...runs.slice(rotate % runs.length), ...runs.slice(0, rotate % runs.length)]) {
+        const stalledBefore = stalls.stalled();
         try {
           await work(run);
+          const stalled = stalls.stalled() - stalledBefore;
+          if (stalled > 0) log(`${run.side}: the emulator stalled for ${(stalled / 1000).toFixed(1)} s during that (probes slower than 1 s)`);
         } catch (e) {
           log(`${run.side}: ${(e as Error).stack}`);
         }
@@ -396,6 +403,7 @@ async function main(): Promise<void> {
     }
     floors.push(await emulatorFloor(azurite.connectionString));
   } finally {
+    stalls.stop();
     await Promise.all(runs.map((r) => r.stop()));
     await Promise.all(proxies.map((p) => p.stop()));
     await azurite.stop();
