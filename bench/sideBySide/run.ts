@@ -19,14 +19,13 @@ import { StorageProbe } from './storageProbe';
 import { StallWatch } from './stallWatch';
 import { QueueClient } from '@azure/storage-queue';
 
+/** The value after `--name` on the command line, if given. */
+const option = (name: string) => (process.argv.indexOf(name) > 0 ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const quick = process.argv.includes('--quick');
-const onlyAt = process.argv.indexOf('--only');
-const only = onlyAt > 0 ? (process.argv[onlyAt + 1] as SideName) : undefined;
-const baselineAt = process.argv.indexOf('--baseline');
-const baselineRef = baselineAt > 0 ? process.argv[baselineAt + 1] : undefined;
-const workloadsAt = process.argv.indexOf('--workloads');
+const only = option('--only') as SideName | undefined;
+const baselineRef = option('--baseline');
 /** --workloads seq,chains,fanout,entities,long,pickup,idle,scale: run only these (default: all). */
-const workloads = workloadsAt > 0 ? new Set(process.argv[workloadsAt + 1].split(',')) : undefined;
+const workloads = option('--workloads') ? new Set(option('--workloads')!.split(',')) : undefined;
 const want = (name: string) => !workloads || workloads.has(name);
 
 /** Workload sizes; --quick shrinks them for development. */
@@ -34,7 +33,6 @@ const SIZE = quick
   ? { seqSteps: 10, chains: 100, fanOuts: [200, 1000], fanOutTimeoutMs: 120_000, signals: 1000, longSteps: 200, longTimeoutMs: 180_000, pickups: 4, idleMs: 6_000 }
   : { seqSteps: 20, chains: 500, fanOuts: [1000, 5000, 10000], fanOutTimeoutMs: 420_000, signals: 5000, longSteps: 2000, longTimeoutMs: 900_000, pickups: 12, idleMs: 15_000 };
 /** --fanouts 10000 --fanout-timeout 2400: other fan-out sizes, and seconds each may take (large ones are emulator-bound). */
-const option = (name: string) => (process.argv.indexOf(name) > 0 ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 if (option('--fanouts')) SIZE.fanOuts = option('--fanouts')!.split(',').map(Number);
 if (option('--fanout-timeout')) SIZE.fanOutTimeoutMs = Number(option('--fanout-timeout')) * 1000;
 /** The same polling ceiling and concurrency limits for both engines (Functions' default limits on this 2-core machine). */

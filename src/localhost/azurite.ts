@@ -23,31 +23,30 @@ export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-export function freePort(): Promise<number> {
+/** A server listening on a port the OS picked, held so no one else gets that port meanwhile. */
+function listenOnFreePort(): Promise<net.Server> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
+    server.listen(0, '127.0.0.1', () => resolve(server));
   });
+}
+
+/** Closes the servers and returns their ports. */
+async function releasePorts(servers: net.Server[]): Promise<number[]> {
+  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  return ports;
+}
+
+export async function freePort(): Promise<number> {
+  const [port] = await releasePorts([await listenOnFreePort()]);
+  return port;
 }
 
 /** Three distinct free ports: held open together while chosen, since the OS may hand out a just-closed one again. */
 export async function freePorts(): Promise<AzuritePorts> {
-  const servers = await Promise.all(
-    [0, 1, 2].map(
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const server = net.createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const [blob, queue, table] = servers.map((server) => (server.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  const [blob, queue, table] = await releasePorts(await Promise.all([listenOnFreePort(), listenOnFreePort(), listenOnFreePort()]));
   return { blob, queue, table };
 }
 

@@ -455,6 +455,7 @@ export class AzureStorageBackend implements Backend {
       await this.hub.fault('checkpoint.afterHistory', id);
     }
     const state = checkpoint.state;
+    const summary = state && rowSummary(state);
     const writeRow = async (): Promise<void> => {
       if (!state) return;
       // Only while this checkpoint's sentinel is the instance's newest may its state be written: a
@@ -464,7 +465,7 @@ export class AzureStorageBackend implements Backend {
       if (!row.written) {
         this.log.info(`Instance '${id}': a newer checkpoint wrote the Instances row; this one's ${state.runtimeStatus} is not written.`);
       } else if (sentinel !== undefined && row.etag !== undefined) {
-        this.cache.setRowEtag(id, sentinel, row.etag, rowSummary(state));
+        this.cache.setRowEtag(id, sentinel, row.etag, summary!);
       }
       await this.hub.fault('checkpoint.afterInstanceRow', id);
     };
@@ -476,7 +477,7 @@ export class AzureStorageBackend implements Backend {
       forEachLimited(settled, QUEUE_CALLS_IN_FLIGHT, ([m, retry]) =>
         retry === undefined ? this.hub.queues.delete(m).then(() => this.hub.fault('checkpoint.afterDelete', id)) : this.hub.queues.abandon(m, retry),
       );
-    if (state && own.rowSummary !== undefined && own.rowSummary === rowSummary(state)) {
+    if (summary !== undefined && own.rowSummary === summary) {
       // The row would change nothing but LastUpdatedTime (most steps of a running instance): a crash
       // before it is written can leave only that stale, so it need not come before the deletes.
       await Promise.all([
