@@ -17,6 +17,7 @@ import { NODE_WORKER, SideName, SideOptions, SideProcess } from './sideProcess';
 import { buildBaseline } from './baseline';
 import { StorageProbe } from './storageProbe';
 import { StallWatch } from './stallWatch';
+import { measureCpuBusy } from './cpuBusy';
 import { QueueClient } from '@azure/storage-queue';
 
 /** The value after `--name` on the command line, if given. */
@@ -347,10 +348,13 @@ async function main(): Promise<void> {
     const each = async (work: (run: SideRun) => Promise<unknown>, rotate = 0) => {
       for (const run of [...runs.slice(rotate % runs.length), ...runs.slice(0, rotate % runs.length)]) {
         const stalledBefore = stalls.stalled();
+        const cpuBusy = measureCpuBusy();
         try {
           await work(run);
           const stalled = stalls.stalled() - stalledBefore;
           if (stalled > 0) log(`${run.side}: the emulator stalled for ${(stalled / 1000).toFixed(1)} s during that (probes slower than 1 s)`);
+          const busy = cpuBusy();
+          if (busy !== undefined) log(`${run.side}: the machine's ${os.cpus().length} cores were ${(busy * 100).toFixed(0)}% busy during that`);
         } catch (e) {
           log(`${run.side}: ${(e as Error).stack}`);
         }
