@@ -45,8 +45,4 @@ export class LiveReplays {
   drop(instanceId: string): void {
     this.entries.delete(instanceId);
   }
-
-  get size(): number {
-    return this.entries.size;
-  }
 }
